@@ -1,0 +1,178 @@
+# holdfast — one non-recursive Makefile.
+#
+#   make            build holdfast into build/default/
+#   make run        install build packages if missing, build, run holdfast
+#   make check      install test packages if missing, then build under
+#                   AddressSanitizer + UndefinedBehaviorSanitizer with -Werror
+#                   and run every test: unit, fuzz corpus replay, dnspython
+#                   oracle, and each libFuzzer target for FUZZ_SECONDS
+#   make fuzz       build the libFuzzer targets with clang and run each one
+#   make lint       clang-format check, cppcheck
+#
+# Variants live in build/<variant>/: SAN=address,undefined gives build/san,
+# FUZZ=1 (with CC=clang) gives build/fuzz. WERROR=1 adds -Werror.
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := all
+
+CC ?= cc
+SAN ?=
+FUZZ ?=
+WERROR ?=
+FUZZ_SECONDS ?= 60
+PYTHON := /usr/bin/python3
+
+ifneq ($(FUZZ),)
+VARIANT := fuzz
+else ifneq ($(SAN),)
+VARIANT := san
+else
+VARIANT := default
+endif
+B := build/$(VARIANT)
+
+CFLAGS_BASE := -std=c11 -O2 -g -D_GNU_SOURCE -Isrc \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wno-missing-field-initializers
+CFLAGS_TEST := -DHF_ASSERT_ABORT
+ifneq ($(WERROR),)
+CFLAGS_BASE += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS_BASE += -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+LDFLAGS_BASE += -fsanitize=$(SAN)
+endif
+ifneq ($(FUZZ),)
+CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-DHF_ASSERT_ABORT -O1
+LDFLAGS_BASE += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
+
+# Everything except the daemon's main() goes into libholdfast.a.
+LIB_SRCS := $(sort $(wildcard src/util/*.c src/wire/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB := $(B)/libholdfast.a
+
+DAEMON_SRCS := $(wildcard src/daemon/*.c)
+DAEMON := $(B)/holdfast
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
+
+FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
+# Under gcc the targets link fuzz/main.c, which replays the corpus.
+FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
+FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+
+.PHONY: all lib run check check-build check-unit check-corpus check-oracle fuzz fuzz-build \
+	fuzz-run lint clean deps-build deps-test
+all: $(DAEMON)
+lib: $(LIB)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(DAEMON_SRCS:%.c=$(B)/%.o) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CFLAGS_TEST) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(B)/fuzz/replay_%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(B)/fuzz/fuzz_%: $(B)/fuzz/fuzz_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+
+# --- the two README commands -------------------------------------------------
+
+deps-build:
+	@scripts/install-deps build
+
+deps-test:
+	@scripts/install-deps build test
+
+# Privileged port 53 needs root; anyone else gets a high port (and is told so).
+run: deps-build
+	@$(MAKE) --no-print-directory all
+	$(DAEMON) --foreground
+
+check: deps-test
+	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-build
+	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-unit check-corpus \
+		check-oracle
+	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then \
+		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
+	@echo "make check: all tests passed"
+
+check-build: $(DAEMON) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY_BINS)
+
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+check-corpus: $(FUZZ_REPLAY_BINS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+		echo "== replay corpus $$n"; $(B)/fuzz/replay_$$n fuzz/corpus/$$n; done
+
+check-oracle: $(TOOL_BINS)
+	HF_WIRETOOL=$(abspath $(B)/tools/wiretool) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/oracle
+
+# --- fuzzing ---------------------------------------------------------------
+
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang FUZZ=1 fuzz-run
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target runs FUZZ_SECONDS on a scratch copy of its corpus, so the
+# checked-in seeds only change when someone adds a finding on purpose.
+fuzz-run: $(FUZZ_BINS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+		echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
+		work=$(B)/fuzz/work/$$n; rm -rf $$work; mkdir -p $$work fuzz/artifacts; \
+		$(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=fuzz/artifacts/$$n- -print_final_stats=1 \
+			$$work fuzz/corpus/$$n > $$work.log 2>&1 || { tail -n 60 $$work.log; exit 1; }; \
+		tail -n 12 $$work.log; \
+	done
+
+# --- housekeeping ----------------------------------------------------------
+
+lint:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Isrc \
+		--suppress=missingIncludeSystem src tests fuzz
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -29,7 +29,7 @@ VARIANT := san
 else
 VARIANT := default
 endif
-B := build/$(VARIANT)
+B ?= build/$(VARIANT)
 
 CFLAGS_BASE := -std=c11 -O2 -g -D_GNU_SOURCE -Isrc \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

@@ -11,10 +11,10 @@
 
 #include <stdbool.h>
 
-#define HF_MUSTCHECK __attribute__((warn_unused_result))
-#define HF_UNUSED    __attribute__((unused))
-#define HF_LIKELY(x)   __builtin_expect(!!(x), 1)
-#define HF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HF_MUSTCHECK    __attribute__((warn_unused_result))
+#define HF_UNUSED       __attribute__((unused))
+#define HF_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define HF_UNLIKELY(x)  __builtin_expect(!!(x), 0)
 #define HF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Internal functions that tests need are external in every build; the marker

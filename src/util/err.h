@@ -18,10 +18,10 @@ enum hf_err {
 	HF_EINVAL = -EINVAL,
 
 	/* Generic wire-format problems. */
-	HF_EMALF = -1001,     /* malformed data (no more specific code applies) */
-	HF_ETRUNC = -1002,    /* data ends before the structure does */
-	HF_ESPACE = -1003,    /* output buffer or size limit too small */
-	HF_ETOOBIG = -1004,   /* message longer than 65535 octets */
+	HF_EMALF = -1001,   /* malformed data (no more specific code applies) */
+	HF_ETRUNC = -1002,  /* data ends before the structure does */
+	HF_ESPACE = -1003,  /* output buffer or size limit too small */
+	HF_ETOOBIG = -1004, /* message longer than 65535 octets */
 
 	/* Message structure. */
 	HF_EHDR = -1010,      /* shorter than the 12-octet header */
@@ -31,9 +31,9 @@ enum hf_err {
 	HF_ETRAILING = -1014, /* bytes left after the last record */
 
 	/* Names. */
-	HF_ELABEL = -1020,     /* label longer than 63 octets */
+	HF_ELABEL = -1020,     /* label longer than 63 octets (0x40 prefix too) */
 	HF_ENAMELEN = -1021,   /* name longer than 255 octets */
-	HF_ELABELTYPE = -1022, /* reserved label type (0x40 or 0x80 prefix) */
+	HF_ELABELTYPE = -1022, /* reserved label type (0x80 prefix) */
 	HF_EPTRLOOP = -1023,   /* compression pointer to itself or into the name being read */
 	HF_EPTRFWD = -1024,    /* compression pointer to a later offset */
 	HF_EPTRHERE = -1025,   /* compression pointer where none is allowed (e.g. a bare name) */
@@ -46,10 +46,10 @@ enum hf_err {
 	HF_EBADVERS = -1034, /* EDNS version other than 0 (message fully parsed) */
 
 	/* Presentation (zone-file) text. */
-	HF_ESYNTAX = -1040,  /* presentation-format syntax error */
-	HF_ETYPE = -1041,    /* unknown type mnemonic */
-	HF_ECLASS = -1042,   /* unknown class mnemonic */
-	HF_ERANGE = -1043,   /* number out of range for its field */
+	HF_ESYNTAX = -1040, /* presentation-format syntax error */
+	HF_ETYPE = -1041,   /* unknown type mnemonic */
+	HF_ECLASS = -1042,  /* unknown class mnemonic */
+	HF_ERANGE = -1043,  /* number out of range for its field */
 };
 
 /* A static string naming the error; never NULL. */

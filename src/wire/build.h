@@ -34,13 +34,13 @@
 
 struct hf_build {
 	uint8_t *buf;
-	size_t limit;    /* hard size limit of the message */
+	size_t limit; /* hard size limit of the message */
 	size_t pos;
 	size_t reserved; /* octets kept free for the OPT record */
 	uint16_t count[4];
-	int section;     /* section of the last record written */
-	bool tc;         /* an answer or authority record did not fit */
-	int err;         /* first error other than running out of room */
+	int section; /* section of the last record written */
+	bool tc;     /* an answer or authority record did not fit */
+	int err;     /* first error other than running out of room */
 	size_t nctab;
 	uint16_t ctab[HF_BUILD_CTAB]; /* offsets of names (and their suffixes) written */
 };
@@ -73,7 +73,7 @@ HF_MUSTCHECK int hf_build_header(struct hf_build *b, uint16_t id, uint16_t flags
 void hf_build_set_flags(struct hf_build *b, uint16_t flags);
 
 HF_MUSTCHECK int hf_build_question(struct hf_build *b, const uint8_t *qname, uint16_t qtype,
-				   uint16_t qclass);
+                                   uint16_t qclass);
 
 /*
  * Appends one record with uncompressed rdata. Returns HF_OK, HF_ESPACE (did
@@ -81,13 +81,13 @@ HF_MUSTCHECK int hf_build_question(struct hf_build *b, const uint8_t *qname, uin
  * after TC) or HF_ERDATA.
  */
 HF_MUSTCHECK int hf_build_rr(struct hf_build *b, enum hf_section s, const uint8_t *owner,
-			     uint16_t type, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,
-			     size_t rdlen);
+                             uint16_t type, uint16_t rclass, uint32_t ttl, const uint8_t *rdata,
+                             size_t rdlen);
 
 /* Appends n records sharing owner, type, class and TTL: all of them or none. */
 HF_MUSTCHECK int hf_build_rrset(struct hf_build *b, enum hf_section s, const uint8_t *owner,
-				uint16_t type, uint16_t rclass, uint32_t ttl,
-				const uint8_t *const *rdata, const uint16_t *rdlen, size_t n);
+                                uint16_t type, uint16_t rclass, uint32_t ttl,
+                                const uint8_t *const *rdata, const uint16_t *rdlen, size_t n);
 
 /* Size of the OPT record e would produce, padding excluded. */
 size_t hf_build_edns_size(const struct hf_build_edns *e);

@@ -87,7 +87,7 @@ HF_MUSTCHECK int hf_edns_ede_parse(const struct hf_edns_opt *o, struct hf_edns_e
 HF_MUSTCHECK int hf_edns_cookie_encode(const struct hf_edns_cookie *c, uint8_t *out, size_t cap);
 HF_MUSTCHECK int hf_edns_ecs_encode(const struct hf_edns_ecs *e, uint8_t *out, size_t cap);
 HF_MUSTCHECK int hf_edns_ede_encode(uint16_t info_code, const char *text, size_t text_len,
-				    uint8_t *out, size_t cap);
+                                    uint8_t *out, size_t cap);
 
 /* RFC 8914 §5.2 names ("Stale Answer", "DNSSEC Bogus", ...); NULL if unassigned. */
 const char *hf_edns_ede_name(uint16_t info_code);

@@ -52,4 +52,4 @@ HF_MUSTCHECK int hf_msg_to_text(const struct hf_pkt *pkt, char *out, size_t cap)
  * NULL), HF_ESPACE, or a record error.
  */
 HF_MUSTCHECK int hf_msg_from_text(const char *text, size_t len, uint8_t *out, size_t cap,
-				  int *line);
+                                  int *line);

@@ -42,7 +42,7 @@
  * HF_EPTRLOOP, HF_EPTRFWD.
  */
 HF_MUSTCHECK int hf_name_unpack(const uint8_t *msg, size_t msglen, size_t *pos,
-				uint8_t out[HF_NAME_MAX]);
+                                uint8_t out[HF_NAME_MAX]);
 
 /*
  * Skips a possibly compressed name at *pos, validating it like
@@ -69,7 +69,7 @@ unsigned hf_name_labels(const uint8_t *name);
  * HF_ENAMELEN.
  */
 HF_MUSTCHECK int hf_name_from_text(const char *text, size_t len, const uint8_t *origin,
-				   uint8_t out[HF_NAME_MAX]);
+                                   uint8_t out[HF_NAME_MAX]);
 
 /*
  * Writes the absolute text form of name into out (NUL-terminated). Returns

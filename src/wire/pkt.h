@@ -91,21 +91,21 @@ enum hf_section {
 
 /* A record (or question) inside a parsed message: offsets into the wire. */
 struct hf_rr {
-	uint16_t owner;  /* offset of the owner name, possibly compressed */
+	uint16_t owner; /* offset of the owner name, possibly compressed */
 	uint16_t type;
 	uint16_t rclass; /* for OPT: the UDP payload size */
 	uint16_t rdata;  /* offset of RDATA (0 for questions) */
 	uint16_t rdlen;
-	uint32_t ttl;    /* for OPT: extended RCODE, version and flags */
+	uint32_t ttl; /* for OPT: extended RCODE, version and flags */
 };
 
 /* EDNS(0) as found in the OPT record (RFC 6891 §6.1.2). */
 struct hf_pkt_edns {
-	uint16_t udp_size;  /* requestor's payload size, as sent (may be < 512) */
-	uint8_t ext_rcode;  /* upper 8 bits of the 12-bit RCODE */
+	uint16_t udp_size; /* requestor's payload size, as sent (may be < 512) */
+	uint8_t ext_rcode; /* upper 8 bits of the 12-bit RCODE */
 	uint8_t version;
-	uint16_t flags;     /* DO and the rest of the Z field */
-	uint16_t opts;      /* offset of the options (the OPT RDATA) */
+	uint16_t flags; /* DO and the rest of the Z field */
+	uint16_t opts;  /* offset of the options (the OPT RDATA) */
 	uint16_t opts_len;
 };
 
@@ -135,7 +135,7 @@ struct hf_pkt {
  * nothing that needs freeing; on success or HF_EBADVERS, call hf_pkt_clear().
  */
 HF_MUSTCHECK int hf_pkt_parse(struct hf_pkt *pkt, const uint8_t *wire, size_t len,
-			      const struct hf_mm *mm);
+                              const struct hf_mm *mm);
 
 /* Releases what hf_pkt_parse() allocated. Safe on a zeroed struct. */
 void hf_pkt_clear(struct hf_pkt *pkt);
@@ -148,7 +148,7 @@ static inline size_t hf_pkt_section_count(const struct hf_pkt *pkt, enum hf_sect
 }
 
 static inline const struct hf_rr *hf_pkt_section_rr(const struct hf_pkt *pkt, enum hf_section s,
-						    size_t i)
+                                                    size_t i)
 {
 	return &pkt->rr[pkt->sect[s] + i];
 }
@@ -158,16 +158,17 @@ uint16_t hf_pkt_rcode(const struct hf_pkt *pkt);
 
 /* Copies the owner of a record in pkt, uncompressed; returns its length. */
 HF_MUSTCHECK int hf_pkt_owner(const struct hf_pkt *pkt, const struct hf_rr *rr,
-			      uint8_t out[HF_NAME_MAX]);
+                              uint8_t out[HF_NAME_MAX]);
 
 /*
  * Copies the RDATA of a record in pkt, uncompressed (see hf_rdata_unpack).
  * Returns its length or an error; HF_RDATA_MAX octets always suffice.
  */
 HF_MUSTCHECK int hf_pkt_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t *out,
-			      size_t cap);
+                              size_t cap);
 
-/* Static names for opcodes, rcodes and sections ("QUERY", "NXDOMAIN", "ANSWER"); NULL if unknown. */
+/* Static names for opcodes, rcodes and sections ("QUERY", "NXDOMAIN", "ANSWER"); NULL if unknown.
+ */
 const char *hf_opcode_name(unsigned opcode);
 const char *hf_rcode_name(unsigned rcode);
 const char *hf_section_name(enum hf_section s);

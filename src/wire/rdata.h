@@ -32,10 +32,11 @@
  * be compressed only for NS, CNAME, SOA, PTR, MX (RFC 1035) and, as RFC 3597
  * asks receivers to tolerate, SRV, NAPTR, DNAME; elsewhere a pointer is
  * HF_ERDATA. Returns the uncompressed length, or HF_ERDATA (layout wrong),
- * a name error (HF_EPTRLOOP, ...), or HF_ESPACE (cap too small).
+ * a name error (HF_EPTRLOOP, ...), or HF_ESPACE (cap too small). With out
+ * NULL it only checks (and measures), copying nothing.
  */
 HF_MUSTCHECK int hf_rdata_unpack(const uint8_t *msg, size_t msglen, size_t pos, size_t rdlen,
-				 uint16_t type, uint8_t *out, size_t cap);
+                                 uint16_t type, uint8_t *out, size_t cap);
 
 /* Checks uncompressed RDATA against its type's layout: HF_OK or HF_ERDATA. */
 HF_MUSTCHECK int hf_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdlen);
@@ -46,16 +47,17 @@ HF_MUSTCHECK int hf_rdata_check(uint16_t type, const uint8_t *rdata, size_t rdle
  * HF_ERDATA if the RDATA does not match its type.
  */
 HF_MUSTCHECK int hf_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t rdlen, char *out,
-				  size_t cap);
+                                  size_t cap);
 
 /*
  * Parses presentation text (the RDATA part only; may span tokens, quoted
  * strings, and "( )" groups) into uncompressed RDATA. Relative names get
  * origin appended (NULL = root). Returns the RDATA length, or HF_ESYNTAX,
- * HF_ERANGE, HF_ETYPE, HF_ESPACE, or a name error.
+ * HF_ERANGE, HF_ETYPE, HF_ESPACE, a name error, or HF_ERDATA when "\#" text
+ * for a typed type does not match the type's layout.
  */
 HF_MUSTCHECK int hf_rdata_from_text(uint16_t type, const char *text, size_t len,
-				    const uint8_t *origin, uint8_t *out, size_t cap);
+                                    const uint8_t *origin, uint8_t *out, size_t cap);
 
 /*
  * Puts uncompressed RDATA into canonical form in place (RFC 4034 §6.2 with
@@ -71,7 +73,8 @@ int hf_rdata_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 /*
  * For types whose RDATA names may be compressed when written (RFC 3597 §4:
  * NS, CNAME, SOA, PTR, MX), stores the offsets of those names within the
- * uncompressed RDATA in offs and returns how many (0, 1 or 2).
+ * uncompressed RDATA in offs and returns how many (0, 1 or 2; 0 for other
+ * types), or HF_ERDATA for malformed RDATA.
  */
 int hf_rdata_compressible_names(uint16_t type, const uint8_t *rdata, size_t rdlen,
-				uint16_t offs[2]);
+                                uint16_t offs[2]);

@@ -35,14 +35,14 @@ struct hf_rrdata {
  * HF_ESYNTAX, HF_ETYPE, HF_ECLASS, HF_ERANGE, a name error, or an RDATA error.
  */
 HF_MUSTCHECK int hf_rr_from_text(const char *text, size_t len, const uint8_t *origin,
-				 uint32_t default_ttl, struct hf_rrdata *rr);
+                                 uint32_t default_ttl, struct hf_rrdata *rr);
 
 /*
  * Writes "owner ttl class type rdata" (absolute owner, one line, no newline)
  * into out, NUL-terminated. Returns the text length, HF_ESPACE or HF_ERDATA.
  */
 HF_MUSTCHECK int hf_rr_to_text(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32_t ttl,
-			       const uint8_t *rdata, size_t rdlen, char *out, size_t cap);
+                               const uint8_t *rdata, size_t rdlen, char *out, size_t cap);
 
 /*
  * Writes the canonical form of one RR for signing (RFC 4034 §6.2): owner
@@ -53,5 +53,5 @@ HF_MUSTCHECK int hf_rr_to_text(const uint8_t *owner, uint16_t type, uint16_t rcl
  * or HF_ESPACE / HF_ERDATA.
  */
 HF_MUSTCHECK int hf_rr_canonical(const uint8_t *owner, uint16_t type, uint16_t rclass,
-				 uint32_t orig_ttl, unsigned rrsig_labels, const uint8_t *rdata,
-				 size_t rdlen, uint8_t *out, size_t cap);
+                                 uint32_t orig_ttl, unsigned rrsig_labels, const uint8_t *rdata,
+                                 size_t rdlen, uint8_t *out, size_t cap);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The message builder: compression, size limits, TC, EDNS reservation and padding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/err.h"
+#include "wire/build.h"
+#include "wire/edns.h"
+#include "wire/name.h"
+#include "wire/pkt.h"
+#include "wire/rrtype.h"
+
+static void name_of(const char *text, uint8_t out[HF_NAME_MAX])
+{
+	assert_true(hf_name_from_text(text, strlen(text), NULL, out) > 0);
+}
+
+static void start(struct hf_build *b, uint8_t *buf, size_t limit, const uint8_t *qname)
+{
+	hf_build_init(b, buf, limit);
+	assert_int_equal(hf_build_header(b, 0x1234, HF_FLAG_QR | HF_FLAG_RD), HF_OK);
+	assert_int_equal(hf_build_question(b, qname, HF_TYPE_A, HF_CLASS_IN), HF_OK);
+}
+
+static void test_compression_and_parse_back(void **state)
+{
+	(void)state;
+	uint8_t buf[512], www[HF_NAME_MAX], web[HF_NAME_MAX], got[HF_NAME_MAX];
+	name_of("www.example.com.", www);
+	name_of("web.example.com.", web);
+	struct hf_build b;
+	start(&b, buf, sizeof(buf), www);
+	assert_int_equal(hf_build_rr(&b, HF_SECTION_ANSWER, www, HF_TYPE_CNAME, HF_CLASS_IN, 300,
+	                             web, hf_name_len(web)),
+	                 HF_OK);
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ANSWER, web, HF_TYPE_A, HF_CLASS_IN, 300, addr, 4), HF_OK);
+	size_t len = hf_build_finish(&b);
+	/* header 12, question 17+4, CNAME owner pointer 2+10 and rdata "web"+pointer 6,
+	 * A owner pointer 2+10+4. */
+	assert_int_equal(len, 12 + 21 + 12 + 6 + 16);
+
+	struct hf_pkt pkt;
+	assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
+	assert_int_equal(pkt.id, 0x1234);
+	assert_int_equal(hf_pkt_section_count(&pkt, HF_SECTION_ANSWER), 2);
+	const struct hf_rr *cname = hf_pkt_section_rr(&pkt, HF_SECTION_ANSWER, 0);
+	assert_true(hf_pkt_owner(&pkt, cname, got) > 0);
+	assert_memory_equal(got, www, hf_name_len(www));
+	uint8_t rdata[HF_NAME_MAX];
+	assert_int_equal(hf_pkt_rdata(&pkt, cname, rdata, sizeof(rdata)), (int)hf_name_len(web));
+	assert_memory_equal(rdata, web, hf_name_len(web));
+	hf_pkt_clear(&pkt);
+}
+
+static void test_compression_keeps_case(void **state)
+{
+	(void)state;
+	uint8_t buf[512], lower[HF_NAME_MAX], upper[HF_NAME_MAX], got[HF_NAME_MAX];
+	name_of("www.example.", lower);
+	name_of("WWW.example.", upper);
+	struct hf_build b;
+	start(&b, buf, sizeof(buf), lower);
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ANSWER, upper, HF_TYPE_A, HF_CLASS_IN, 1, addr, 4), HF_OK);
+	size_t len = hf_build_finish(&b);
+	struct hf_pkt pkt;
+	assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
+	assert_true(hf_pkt_owner(&pkt, hf_pkt_section_rr(&pkt, HF_SECTION_ANSWER, 0), got) > 0);
+	assert_memory_equal(got, upper, hf_name_len(upper));
+	hf_pkt_clear(&pkt);
+}
+
+static void test_answer_overflow_sets_tc(void **state)
+{
+	(void)state;
+	uint8_t buf[100], qname[HF_NAME_MAX];
+	name_of("example.", qname);
+	struct hf_build b;
+	start(&b, buf, sizeof(buf), qname);
+	const uint8_t addrs[10][4] = {{0}};
+	const uint8_t *rdata[10];
+	uint16_t rdlen[10];
+	for (int i = 0; i < 10; i++) {
+		rdata[i] = addrs[i];
+		rdlen[i] = 4;
+	}
+	/* 10 records of 16 octets: 160 > 100 - 12 - 13. All or nothing. */
+	assert_int_equal(hf_build_rrset(&b, HF_SECTION_ANSWER, qname, HF_TYPE_A, HF_CLASS_IN, 60,
+	                                rdata, rdlen, 10),
+	                 HF_ESPACE);
+	assert_true(b.tc);
+	/* Nothing may follow what did not fit. */
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ADDITIONAL, qname, HF_TYPE_A, HF_CLASS_IN, 60, addrs[0], 4),
+	    HF_ESPACE);
+	size_t len = hf_build_finish(&b);
+	struct hf_pkt pkt;
+	assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
+	assert_true(pkt.flags & HF_FLAG_TC);
+	assert_int_equal(pkt.count[HF_SECTION_ANSWER], 0);
+	hf_pkt_clear(&pkt);
+}
+
+static void test_additional_overflow_is_dropped(void **state)
+{
+	(void)state;
+	uint8_t buf[40], qname[HF_NAME_MAX];
+	name_of("example.", qname);
+	struct hf_build b;
+	start(&b, buf, sizeof(buf), qname);
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	uint8_t big[100] = {0};
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ADDITIONAL, qname, 65280, HF_CLASS_IN, 60, big, sizeof(big)),
+	    HF_ESPACE);
+	assert_false(b.tc);
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ADDITIONAL, qname, HF_TYPE_A, HF_CLASS_IN, 60, addr, 4),
+	    HF_ESPACE); /* 12 + 13 + 16 = 41 > 40 */
+	assert_false(b.tc);
+	size_t len = hf_build_finish(&b);
+	assert_int_equal(len, 25);
+	assert_false(buf[2] & (HF_FLAG_TC >> 8));
+}
+
+static void test_section_order(void **state)
+{
+	(void)state;
+	uint8_t buf[512], qname[HF_NAME_MAX];
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	name_of("example.", qname);
+	struct hf_build b;
+	start(&b, buf, sizeof(buf), qname);
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_AUTHORITY, qname, HF_TYPE_A, HF_CLASS_IN, 1, addr, 4),
+	    HF_OK);
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ANSWER, qname, HF_TYPE_A, HF_CLASS_IN, 1, addr, 4),
+	    HF_EINVAL);
+	assert_int_equal(hf_build_question(&b, qname, HF_TYPE_A, HF_CLASS_IN), HF_EINVAL);
+}
+
+static void test_edns_reserved_and_padded(void **state)
+{
+	(void)state;
+	uint8_t buf[512], qname[HF_NAME_MAX];
+	name_of("example.", qname);
+	uint8_t cookie[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct hf_build_opt opt = {.code = HF_EDNS_COOKIE, .len = 8, .data = cookie};
+	struct hf_build_edns e = {
+	    .udp_size = 1232, .flags = HF_EDNS_DO, .opts = &opt, .nopts = 1, .pad_block = 128};
+	assert_int_equal(hf_build_edns_size(&e), 11 + 12);
+
+	/* Exactly room for header, question and OPT: the answer must not eat the OPT. */
+	size_t limit = 12 + 13 + 23 + 4;
+	struct hf_build b;
+	start(&b, buf, limit, qname);
+	assert_int_equal(hf_build_reserve(&b, hf_build_edns_size(&e)), HF_OK);
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	assert_int_equal(
+	    hf_build_rr(&b, HF_SECTION_ANSWER, qname, HF_TYPE_A, HF_CLASS_IN, 1, addr, 4),
+	    HF_ESPACE);
+	assert_true(b.tc);
+	assert_int_equal(hf_build_edns(&b, &e), HF_OK);
+	size_t len = hf_build_finish(&b);
+	assert_int_equal(len, limit); /* padding used the 4 spare octets for its header */
+
+	struct hf_pkt pkt;
+	assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
+	assert_true(pkt.has_edns);
+	assert_int_equal(pkt.edns.udp_size, 1232);
+	assert_int_equal(pkt.edns.flags, HF_EDNS_DO);
+	struct hf_edns_opt o;
+	assert_true(hf_edns_find(buf + pkt.edns.opts, pkt.edns.opts_len, HF_EDNS_COOKIE, &o));
+	assert_int_equal(o.len, 8);
+	hf_pkt_clear(&pkt);
+
+	/* With room to spare, the whole message becomes a multiple of the block. */
+	start(&b, buf, sizeof(buf), qname);
+	assert_int_equal(hf_build_edns(&b, &e), HF_OK);
+	assert_int_equal(hf_build_finish(&b) % 128, 0);
+}
+
+static void test_header_only_too_small(void **state)
+{
+	(void)state;
+	uint8_t buf[11];
+	struct hf_build b;
+	hf_build_init(&b, buf, sizeof(buf));
+	assert_int_equal(hf_build_header(&b, 1, 0), HF_ESPACE);
+	assert_int_equal(hf_build_finish(&b), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_compression_and_parse_back),
+	    cmocka_unit_test(test_compression_keeps_case),
+	    cmocka_unit_test(test_answer_overflow_sets_tc),
+	    cmocka_unit_test(test_additional_overflow_is_dropped),
+	    cmocka_unit_test(test_section_order),
+	    cmocka_unit_test(test_edns_reserved_and_padded),
+	    cmocka_unit_test(test_header_only_too_small),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -154,10 +154,10 @@ static void rollback(struct hf_build *b, struct mark m)
 }
 
 /* RDATA with the names RFC 3597 §4 lets us compress written compressed. */
-static int put_rdata(struct hf_build *b, uint16_t type, const uint8_t *rdata, size_t rdlen)
+static int put_rdata(struct hf_build *b, uint16_t layout, const uint8_t *rdata, size_t rdlen)
 {
 	uint16_t offs[2];
-	int n = hf_rdata_compressible_names(type, rdata, rdlen, offs);
+	int n = hf_rdata_compressible_names(layout, rdata, rdlen, offs);
 	if (n < 0)
 		return HF_ERDATA;
 	size_t done = 0;
@@ -184,7 +184,7 @@ static int put_record(struct hf_build *b, const uint8_t *owner, uint16_t type, u
 	size_t rdlen_at = b->pos;
 	if (!put16(b, 0))
 		return HF_ESPACE;
-	int err = put_rdata(b, type, rdata, rdlen);
+	int err = put_rdata(b, hf_rdata_layout(type, rclass), rdata, rdlen);
 	if (err != HF_OK)
 		return err;
 	hf_put16(b->buf + rdlen_at, (uint16_t)(b->pos - rdlen_at - 2));

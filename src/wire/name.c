@@ -24,17 +24,18 @@ static int label_type_error(uint8_t c)
 static int name_read(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out)
 {
 	size_t p = *pos;
-	size_t run_start = p; /* where the run of labels being read began */
-	size_t resume = 0;    /* where the caller continues, once known */
+	size_t run_start = p;  /* where the run of labels being read began */
+	size_t limit = msglen; /* the run must end before this */
+	size_t resume = 0;     /* where the caller continues, once known */
 	size_t outlen = 0;
 
 	for (;;) {
-		if (p >= msglen)
-			return HF_ETRUNC;
+		if (p >= limit)
+			return limit == msglen ? HF_ETRUNC : HF_EPTRLOOP;
 		uint8_t c = msg[p];
 		if ((c & 0xc0) == 0xc0) {
-			if (p + 1 >= msglen)
-				return HF_ETRUNC;
+			if (p + 1 >= limit)
+				return limit == msglen ? HF_ETRUNC : HF_EPTRLOOP;
 			size_t target = (size_t)(c & 0x3f) << 8 | msg[p + 1];
 			if (target == p)
 				return HF_EPTRLOOP;
@@ -44,6 +45,9 @@ static int name_read(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *ou
 				return HF_EPTRLOOP;
 			if (resume == 0)
 				resume = p + 2;
+			/* The name pointed at was written before this run began, so
+			 * it must also end before it: no reading over the pointer. */
+			limit = run_start;
 			p = target;
 			run_start = target;
 			continue;
@@ -60,8 +64,8 @@ static int name_read(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *ou
 				resume = p + 1;
 			break;
 		}
-		if (msglen - p - 1 < c)
-			return HF_ETRUNC;
+		if (limit - p - 1 < c)
+			return limit == msglen ? HF_ETRUNC : HF_EPTRLOOP;
 		if (out != NULL)
 			memcpy(out + outlen, msg + p, (size_t)c + 1);
 		outlen += (size_t)c + 1;

@@ -14,7 +14,9 @@
  * only ever point back at names written earlier, and the rule makes every
  * decode terminate: each jump lands at a lower offset than the last. A
  * pointer to itself or into the run being read is HF_EPTRLOOP; a pointer at
- * or past its own offset is HF_EPTRFWD.
+ * or past its own offset is HF_EPTRFWD. The name pointed at must also end
+ * before that run began (it was written earlier, whole); one that reads on
+ * over the pointer is HF_EPTRLOOP.
  *
  * Text form follows RFC 1035 §5.1: "\." and "\\" escape special characters,
  * "\DDD" any octet. Output escapes the characters that are special in zone

@@ -79,7 +79,8 @@ static int check_opt(struct parse_state *st, const struct hf_rr *rr, enum hf_sec
 static int check_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr)
 {
 	/* Unpacking without a buffer checks the layout and copies nothing. */
-	int n = hf_rdata_unpack(pkt->wire, pkt->len, rr->rdata, rr->rdlen, rr->type, NULL, 0);
+	int n = hf_rdata_unpack(pkt->wire, pkt->len, rr->rdata, rr->rdlen,
+	                        hf_rdata_layout(rr->type, rr->rclass), NULL, 0);
 	if (n == HF_ESPACE)
 		return HF_ERDATA; /* expands past 65535 octets: no such RDATA */
 	return n < 0 ? n : HF_OK;
@@ -191,7 +192,10 @@ int hf_pkt_owner(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t out[H
 
 int hf_pkt_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t *out, size_t cap)
 {
-	return hf_rdata_unpack(pkt->wire, pkt->len, rr->rdata, rr->rdlen, rr->type, out, cap);
+	/* OPT's class field is a payload size, not a class. */
+	uint16_t layout =
+	    rr->type == HF_TYPE_OPT ? HF_TYPE_OPT : hf_rdata_layout(rr->type, rr->rclass);
+	return hf_rdata_unpack(pkt->wire, pkt->len, rr->rdata, rr->rdlen, layout, out, cap);
 }
 
 const char *hf_opcode_name(unsigned opcode)

@@ -161,7 +161,8 @@ HF_MUSTCHECK int hf_pkt_owner(const struct hf_pkt *pkt, const struct hf_rr *rr,
                               uint8_t out[HF_NAME_MAX]);
 
 /*
- * Copies the RDATA of a record in pkt, uncompressed (see hf_rdata_unpack).
+ * Copies the RDATA of a record in pkt, uncompressed (see hf_rdata_unpack),
+ * read with the layout hf_rdata_layout() gives for its type and class.
  * Returns its length or an error; HF_RDATA_MAX octets always suffice.
  */
 HF_MUSTCHECK int hf_pkt_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t *out,

@@ -30,8 +30,13 @@ static const struct rd_desc descs[] = {
 	{HF_TYPE_CNAME, false, {RD_NAME_DWL}},
 	{HF_TYPE_SOA, false, {RD_NAME_DWL, RD_NAME_DWL, RD_U32, RD_TTL, RD_TTL, RD_TTL, RD_TTL}},
 	{HF_TYPE_PTR, false, {RD_NAME_DWL}},
+	{HF_TYPE_HINFO, false, {RD_STR, RD_STR}},
 	{HF_TYPE_MX, false, {RD_U16, RD_NAME_DWL}},
 	{HF_TYPE_TXT, false, {RD_STRS}},
+	{HF_TYPE_RP, false, {RD_NAME_DL, RD_NAME_DL}},
+	{HF_TYPE_AFSDB, false, {RD_U16, RD_NAME_DL}},
+	{HF_TYPE_RT, false, {RD_U16, RD_NAME_DL}},
+	{HF_TYPE_PX, false, {RD_U16, RD_NAME_DL, RD_NAME_DL}},
 	{HF_TYPE_AAAA, false, {RD_AAAA}},
 	{HF_TYPE_SRV, false, {RD_U16, RD_U16, RD_U16, RD_NAME_DL}},
 	{HF_TYPE_NAPTR, false, {RD_U16, RD_U16, RD_STR, RD_STR, RD_STR, RD_NAME_DL}},
@@ -61,6 +66,26 @@ const struct rd_desc *hf_rdata_desc(uint16_t type)
 			return &descs[i];
 	}
 	return NULL;
+}
+
+uint16_t hf_rdata_layout(uint16_t type, uint16_t rclass)
+{
+	if (rclass == HF_CLASS_IN)
+		return type;
+	if (rclass == HF_CLASS_ANY)
+		return HF_RDATA_OPAQUE;
+	switch (type) {
+	case HF_TYPE_A:
+	case HF_TYPE_AAAA:
+	case HF_TYPE_SRV:
+	case HF_TYPE_NAPTR:
+	case HF_TYPE_PX:
+	case HF_TYPE_SVCB:
+	case HF_TYPE_HTTPS:
+		return HF_RDATA_OPAQUE;
+	default:
+		return type;
+	}
 }
 
 static bool is_name(enum rd_kind k)

@@ -7,7 +7,8 @@
  * wire names. hf_rdata_unpack() turns the RDATA of a record inside a message
  * into that form (following compression pointers only for the types RFC 3597
  * §4 allows), and checks its layout on the way. Every other function here
- * works on uncompressed RDATA.
+ * works on uncompressed RDATA. All of them take the layout type from
+ * hf_rdata_layout(), not the bare type, wherever the class is known.
  *
  * Text follows the RFC presentation formats, written the way dnspython,
  * Unbound and kdig write them: base64 and hex in one unbroken run, hex in
@@ -26,12 +27,25 @@
 /* RDATA is at most 65535 octets on the wire; uncompressed it must fit too. */
 #define HF_RDATA_MAX 65535
 
+/* A type number no layout belongs to (TYPE0 is reserved): RDATA kept as octets. */
+#define HF_RDATA_OPAQUE 0
+
+/*
+ * The type whose layout the functions below should be given for RDATA of
+ * (type, rclass). RFC 3597 §5 and the RFCs defining them make A, AAAA, SRV,
+ * NAPTR, PX, SVCB and HTTPS class IN types: in any other class their RDATA is
+ * unknown, so this returns HF_RDATA_OPAQUE. So it does for every type in
+ * class ANY, where RFC 2136 deletions carry empty RDATA. Every other type
+ * keeps its layout in every class.
+ */
+uint16_t hf_rdata_layout(uint16_t type, uint16_t rclass);
+
 /*
  * Copies the RDATA at msg[pos..pos+rdlen) of a record of the given type into
  * out uncompressed, checking it against the type's layout. Names in RDATA may
  * be compressed only for NS, CNAME, SOA, PTR, MX (RFC 1035) and, as RFC 3597
- * asks receivers to tolerate, SRV, NAPTR, DNAME; elsewhere a pointer is
- * HF_ERDATA. Returns the uncompressed length, or HF_ERDATA (layout wrong),
+ * §4 asks receivers to tolerate, RP, AFSDB, RT, PX, SRV, NAPTR, DNAME;
+ * elsewhere a pointer is HF_ERDATA. Returns the uncompressed length, or HF_ERDATA (layout wrong),
  * a name error (HF_EPTRLOOP, ...), or HF_ESPACE (cap too small). With out
  * NULL it only checks (and measures), copying nothing.
  */

@@ -62,7 +62,8 @@ int hf_rr_from_text(const char *text, size_t len, const uint8_t *origin, uint32_
 			return rc;
 		break;
 	}
-	rc = hf_rdata_from_lex(rr->type, &lx, origin, rr->rdata, sizeof(rr->rdata));
+	rc = hf_rdata_from_lex(hf_rdata_layout(rr->type, rr->rclass), &lx, origin, rr->rdata,
+	                       sizeof(rr->rdata));
 	if (rc < 0)
 		return rc;
 	rr->rdlen = (uint16_t)rc;
@@ -93,7 +94,7 @@ int hf_rr_to_text(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32_t
 	hf_tw_putc(&w, ' ');
 	if (w.err != HF_OK)
 		return HF_ESPACE;
-	rc = hf_rdata_to_text(type, rdata, rdlen, out + w.pos, cap - w.pos);
+	rc = hf_rdata_to_text(hf_rdata_layout(type, rclass), rdata, rdlen, out + w.pos, cap - w.pos);
 	if (rc < 0)
 		return rc;
 	return (int)w.pos + rc;
@@ -109,7 +110,8 @@ int hf_rr_canonical(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32
 	size_t nstart;
 	size_t rdstart;
 
-	if (rdlen > HF_RDATA_MAX || hf_rdata_check(type, rdata, rdlen) != HF_OK)
+	uint16_t layout = hf_rdata_layout(type, rclass);
+	if (rdlen > HF_RDATA_MAX || hf_rdata_check(layout, rdata, rdlen) != HF_OK)
 		return HF_ERDATA;
 	hf_wbuf_init(&w, out, cap);
 	nstart = w.pos;
@@ -135,6 +137,6 @@ int hf_rr_canonical(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32
 	hf_wbuf_bytes(&w, rdata, rdlen);
 	if (w.err != HF_OK)
 		return HF_ESPACE;
-	hf_rdata_canonicalize(type, out + rdstart, rdlen);
+	hf_rdata_canonicalize(layout, out + rdstart, rdlen);
 	return (int)w.pos;
 }

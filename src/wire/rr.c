@@ -94,7 +94,8 @@ int hf_rr_to_text(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32_t
 	hf_tw_putc(&w, ' ');
 	if (w.err != HF_OK)
 		return HF_ESPACE;
-	rc = hf_rdata_to_text(hf_rdata_layout(type, rclass), rdata, rdlen, out + w.pos, cap - w.pos);
+	rc =
+	    hf_rdata_to_text(hf_rdata_layout(type, rclass), rdata, rdlen, out + w.pos, cap - w.pos);
 	if (rc < 0)
 		return rc;
 	return (int)w.pos + rc;

@@ -208,10 +208,12 @@ static const struct rt_case rt_cases[] = {
     {"OPT", "\\# 0", "\\# 0", ""},
     {"HINFO", "\\# 4 01410142", "\"A\" \"B\"", "01410142"},
     {"HINFO", "\"PC\" \"Linux 6\"", "\"PC\" \"Linux 6\"", "025043074c696e75782036"},
-    {"RP", "mbox.example. txt.example.", "mbox.example. txt.example.", "046d626f78076578616d706c650003747874076578616d706c6500"},
+    {"RP", "mbox.example. txt.example.", "mbox.example. txt.example.",
+     "046d626f78076578616d706c650003747874076578616d706c6500"},
     {"AFSDB", "1 afs.example.", "1 afs.example.", "000103616673076578616d706c6500"},
     {"RT", "10 relay.example.", "10 relay.example.", "000a0572656c6179076578616d706c6500"},
-    {"PX", "10 map.example. x400.example.", "10 map.example. x400.example.", "000a036d6170076578616d706c65000478343030076578616d706c6500"},
+    {"PX", "10 map.example. x400.example.", "10 map.example. x400.example.",
+     "000a036d6170076578616d706c65000478343030076578616d706c6500"},
     {"TYPE0", "\\# 1 ( 00 )", "\\# 1 00", "00"},
 };
 
@@ -677,9 +679,9 @@ static const struct bad_text bad_texts[] = {
     {"SVCB", "1 . mandatory=mandatory", HF_ESYNTAX},
     {"SVCB", "1 . mandatory=alpn,alpn alpn=h2", HF_ESYNTAX},
     {"SVCB", "1 . mandatory=foo", HF_ESYNTAX},
-    {"SVCB", "1 . mandatory=alpn", HF_ESYNTAX},           /* RFC 9460 §8: listed key absent */
+    {"SVCB", "1 . mandatory=alpn", HF_ESYNTAX}, /* RFC 9460 §8: listed key absent */
     {"SVCB", "1 . mandatory=port alpn=h2", HF_ESYNTAX},
-    {"HTTPS", "1 . no-default-alpn", HF_ESYNTAX},         /* §7.1.1: needs alpn */
+    {"HTTPS", "1 . no-default-alpn", HF_ESYNTAX}, /* §7.1.1: needs alpn */
     {"SVCB", "1 . port=65536", HF_ERANGE},
     {"SVCB", "1 . port=5x", HF_ESYNTAX},
     {"SVCB", "1 . port", HF_ESYNTAX},

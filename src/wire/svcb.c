@@ -527,41 +527,6 @@ static int parse_param(const struct hf_lex_tok *kt, size_t klen, const char *val
 	return place_param(w->base, start, at, w->pos);
 }
 
-/* Finds key among checked, sorted SvcParams; returns its value or NULL. */
-static const uint8_t *find_param(const uint8_t *p, size_t len, uint16_t key, uint16_t *vlen)
-{
-	for (size_t off = 0; off + 4 <= len;) {
-		uint16_t k = hf_get16(p + off);
-		uint16_t n = hf_get16(p + off + 2);
-		if (k == key) {
-			*vlen = n;
-			return p + off + 4;
-		}
-		off += 4 + (size_t)n;
-	}
-	return NULL;
-}
-
-/*
- * RFC 9460 §8 and §7.1.1: every key that "mandatory" lists must be present,
- * and no-default-alpn needs alpn. Zone-file parsers must refuse such
- * records; on the wire they are tolerated (clients just skip the RR).
- */
-static int params_consistent(const uint8_t *p, size_t len)
-{
-	uint16_t n;
-	const uint8_t *mandatory = find_param(p, len, KEY_MANDATORY, &n);
-	for (size_t i = 0; mandatory != NULL && i + 2 <= n; i += 2) {
-		uint16_t unused;
-		if (find_param(p, len, hf_get16(mandatory + i), &unused) == NULL)
-			return HF_ESYNTAX;
-	}
-	if (find_param(p, len, KEY_NO_DEFAULT_ALPN, &n) != NULL &&
-	    find_param(p, len, KEY_ALPN, &n) == NULL)
-		return HF_ESYNTAX;
-	return HF_OK;
-}
-
 int hf_svcb_params_from_lex(struct hf_lex *lx, struct hf_wbuf *w)
 {
 	size_t start = w->pos;
@@ -577,8 +542,7 @@ int hf_svcb_params_from_lex(struct hf_lex *lx, struct hf_wbuf *w)
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return w->err != HF_OK ? HF_ESPACE
-			                       : params_consistent(w->base + start, w->pos - start);
+			return HF_OK;
 		if (t.quoted)
 			return HF_ESYNTAX;
 		eq = memchr(t.text, '=', t.len);

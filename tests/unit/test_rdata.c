@@ -679,9 +679,6 @@ static const struct bad_text bad_texts[] = {
     {"SVCB", "1 . mandatory=mandatory", HF_ESYNTAX},
     {"SVCB", "1 . mandatory=alpn,alpn alpn=h2", HF_ESYNTAX},
     {"SVCB", "1 . mandatory=foo", HF_ESYNTAX},
-    {"SVCB", "1 . mandatory=alpn", HF_ESYNTAX}, /* RFC 9460 §8: listed key absent */
-    {"SVCB", "1 . mandatory=port alpn=h2", HF_ESYNTAX},
-    {"HTTPS", "1 . no-default-alpn", HF_ESYNTAX}, /* §7.1.1: needs alpn */
     {"SVCB", "1 . port=65536", HF_ERANGE},
     {"SVCB", "1 . port=5x", HF_ESYNTAX},
     {"SVCB", "1 . port", HF_ESYNTAX},

@@ -542,7 +542,7 @@ int hf_svcb_params_from_lex(struct hf_lex *lx, struct hf_wbuf *w)
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return HF_OK;
+			return w->err != HF_OK ? HF_ESPACE : HF_OK;
 		if (t.quoted)
 			return HF_ESYNTAX;
 		eq = memchr(t.text, '=', t.len);

@@ -50,11 +50,15 @@ CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover
 	-DHF_ASSERT_ABORT -O1
 LDFLAGS_BASE += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
+# Libraries from Debian, found with pkg-config (deps/debian.txt installs them).
+PKGS := libuv yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml) -lpthread
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 
 # Everything except the daemon's main() goes into libholdfast.a.
-LIB_SRCS := $(sort $(wildcard src/util/*.c src/wire/*.c))
+LIB_SRCS := $(sort $(filter-out src/daemon/%,$(wildcard src/*/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libholdfast.a
 
@@ -93,12 +97,12 @@ $(LIB): $(LIB_OBJS)
 
 $(DAEMON): $(DAEMON_SRCS:%.c=$(B)/%.o) $(LIB)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -108,17 +112,17 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 $(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/fuzz/replay_%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/main.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/fuzz/fuzz_%: $(B)/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 # --- the two README commands -------------------------------------------------
 

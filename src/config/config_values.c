@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The scalar forms a config file writes: addresses (ADDR or ADDR@PORT, IPv6
+ * without brackets), prefixes, durations, sizes and upstreams, each parsed
+ * strictly and printed back in the same form. Pure functions: no YAML, no
+ * I/O, no allocation. The loader in config.c turns their error codes into
+ * messages.
+ */
+#include "config/config.h"
+#include "config/impl.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/err.h"
+
+/* Longest address text we accept: an IPv6 address with an embedded IPv4 tail. */
+#define ADDR_TEXT_MAX INET6_ADDRSTRLEN
+
+/* Parses 1-5 decimal digits in text[0..len) into a port. */
+static int parse_port(const char *text, size_t len, uint16_t *port)
+{
+	uint32_t v = 0;
+	if (len == 0)
+		return HF_EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return HF_EINVAL;
+		if (v <= 65535)
+			v = v * 10 + (uint32_t)(text[i] - '0');
+	}
+	if (v > 65535)
+		return HF_ERANGE;
+	*port = (uint16_t)v;
+	return HF_OK;
+}
+
+/* Parses a bare IPv4 or IPv6 address in text[0..len) into family and addr[16]. */
+static int parse_ip(const char *text, size_t len, int *family, uint8_t addr[16])
+{
+	char buf[ADDR_TEXT_MAX + 1];
+	if (len == 0 || len > ADDR_TEXT_MAX || memchr(text, '\0', len) != NULL)
+		return HF_EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*family = AF_INET;
+		return HF_OK;
+	}
+	if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*family = AF_INET6;
+		return HF_OK;
+	}
+	return HF_EINVAL;
+}
+
+/* Like hf_addr_parse() for text[0..len), which need not be NUL-terminated. */
+static int addr_parse_len(const char *text, size_t len, uint16_t default_port, struct hf_addr *out)
+{
+	const char *at = memrchr(text, '@', len);
+	size_t alen = at != NULL ? (size_t)(at - text) : len;
+	uint16_t port = default_port;
+	uint8_t ip[16];
+	int family, ret;
+
+	ret = parse_ip(text, alen, &family, ip);
+	if (ret != HF_OK)
+		return ret;
+	if (at != NULL) {
+		ret = parse_port(at + 1, len - alen - 1, &port);
+		if (ret != HF_OK)
+			return ret;
+	}
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, ip, 4);
+		out->len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, ip, 16);
+		out->len = sizeof(*sin6);
+	}
+	return HF_OK;
+}
+
+int hf_addr_parse(const char *text, uint16_t default_port, struct hf_addr *out)
+{
+	if (hf_fails_assert(text != NULL && out != NULL))
+		return HF_EINVAL;
+	return addr_parse_len(text, strlen(text), default_port, out);
+}
+
+void hf_addr_format(const struct hf_addr *a, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+	unsigned port;
+
+	if (cap == 0)
+		return;
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->ss;
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+		port = ntohs(sin->sin_port);
+	} else if (a->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->ss;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
+		port = ntohs(sin6->sin6_port);
+	} else {
+		snprintf(out, cap, "(no address)");
+		return;
+	}
+	snprintf(out, cap, "%s@%u", ip, port);
+}
+
+int hf_prefix_parse(const char *text, struct hf_prefix *out)
+{
+	struct hf_prefix p;
+	bool host_bits;
+	if (hf_fails_assert(text != NULL && out != NULL))
+		return HF_EINVAL;
+	int ret = hf_config_parse_prefix(text, &p, &host_bits);
+	if (ret == HF_OK)
+		*out = p;
+	return ret;
+}
+
+int hf_config_parse_prefix(const char *text, struct hf_prefix *out, bool *host_bits)
+{
+	*host_bits = false;
+	size_t len = strlen(text);
+	const char *slash = memchr(text, '/', len);
+	size_t alen = slash != NULL ? (size_t)(slash - text) : len;
+	struct hf_prefix p = {0};
+	int ret = parse_ip(text, alen, &p.family, p.addr);
+	if (ret != HF_OK)
+		return ret;
+	unsigned full = p.family == AF_INET ? 32 : 128;
+	unsigned bits = full;
+	if (slash != NULL) {
+		const char *d = slash + 1;
+		size_t dlen = len - alen - 1;
+		if (dlen == 0)
+			return HF_EINVAL;
+		bits = 0;
+		for (size_t i = 0; i < dlen; i++) {
+			if (d[i] < '0' || d[i] > '9')
+				return HF_EINVAL;
+			if (bits <= 128)
+				bits = bits * 10 + (unsigned)(d[i] - '0');
+		}
+		if (bits > full)
+			return HF_ERANGE;
+	}
+	p.bits = (uint8_t)bits;
+	/* No bits may be set past the prefix length. */
+	for (unsigned i = bits; i < full; i++) {
+		uint8_t bit = (uint8_t)(0x80u >> (i % 8));
+		if (p.addr[i / 8] & bit) {
+			p.addr[i / 8] &= (uint8_t)~bit;
+			*host_bits = true;
+		}
+	}
+	*out = p;
+	return *host_bits ? HF_EINVAL : HF_OK;
+}
+
+void hf_prefix_format(const struct hf_prefix *p, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+	if (cap == 0)
+		return;
+	if (p->family != AF_INET && p->family != AF_INET6) {
+		snprintf(out, cap, "(no prefix)");
+		return;
+	}
+	inet_ntop(p->family, p->addr, ip, sizeof(ip));
+	snprintf(out, cap, "%s/%u", ip, (unsigned)p->bits);
+}
+
+static bool prefix_covers(const struct hf_prefix *p, const uint8_t *addr)
+{
+	unsigned whole = p->bits / 8, rest = p->bits % 8;
+	if (memcmp(p->addr, addr, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xffu << (8 - rest));
+	return (p->addr[whole] & mask) == (addr[whole] & mask);
+}
+
+bool hf_prefix_match(const struct hf_prefix *prefixes, size_t n, const struct sockaddr *addr)
+{
+	const uint8_t *a4 = NULL, *a6 = NULL;
+	if (addr == NULL)
+		return false;
+	if (addr->sa_family == AF_INET) {
+		a4 = (const uint8_t *)&((const struct sockaddr_in *)addr)->sin_addr;
+	} else if (addr->sa_family == AF_INET6) {
+		const struct in6_addr *in6 = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+		a6 = in6->s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(in6))
+			a4 = in6->s6_addr + 12;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct hf_prefix *p = &prefixes[i];
+		if (p->family == AF_INET && a4 != NULL && prefix_covers(p, a4))
+			return true;
+		if (p->family == AF_INET6 && a6 != NULL && prefix_covers(p, a6))
+			return true;
+	}
+	return false;
+}
+
+/* --- durations and sizes --------------------------------------------------- */
+
+/* Reads decimal digits at text[*pos..len) into *v; HF_ESYNTAX if none, HF_ERANGE on overflow. */
+static int read_number(const char *text, size_t len, size_t *pos, uint64_t *v)
+{
+	size_t start = *pos;
+	uint64_t n = 0;
+	while (*pos < len && text[*pos] >= '0' && text[*pos] <= '9') {
+		unsigned d = (unsigned)(text[*pos] - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			return HF_ERANGE;
+		n = n * 10 + d;
+		(*pos)++;
+	}
+	if (*pos == start)
+		return HF_ESYNTAX;
+	*v = n;
+	return HF_OK;
+}
+
+static int mul_add(uint64_t *total, uint64_t n, uint64_t unit)
+{
+	if (n > UINT64_MAX / unit || *total > UINT64_MAX - n * unit)
+		return HF_ERANGE;
+	*total += n * unit;
+	return HF_OK;
+}
+
+int hf_config_parse_duration(const char *text, size_t len, uint64_t *ms)
+{
+	uint64_t total = 0, n;
+	size_t pos = 0;
+	int ret;
+
+	if (len == 0)
+		return HF_ESYNTAX;
+	while (pos < len) {
+		size_t start = pos;
+		ret = read_number(text, len, &pos, &n);
+		if (ret != HF_OK)
+			return ret;
+		uint64_t unit;
+		if (pos == len) {
+			/* A bare number is seconds; the "30" of "1h30" is not. */
+			if (start != 0)
+				return HF_ESYNTAX;
+			unit = 1000;
+		} else if (len - pos >= 2 && text[pos] == 'm' && text[pos + 1] == 's') {
+			unit = 1;
+			pos += 2;
+		} else {
+			switch (text[pos]) {
+			case 's':
+				unit = 1000;
+				break;
+			case 'm':
+				unit = 60 * 1000;
+				break;
+			case 'h':
+				unit = 3600 * 1000;
+				break;
+			case 'd':
+				unit = 86400 * 1000;
+				break;
+			case 'w':
+				unit = 7 * 86400 * 1000;
+				break;
+			default:
+				return HF_ESYNTAX;
+			}
+			pos++;
+		}
+		ret = mul_add(&total, n, unit);
+		if (ret != HF_OK)
+			return ret;
+	}
+	*ms = total;
+	return HF_OK;
+}
+
+int hf_config_parse_size(const char *text, size_t len, uint64_t *out)
+{
+	uint64_t n, unit = 1, total = 0;
+	size_t pos = 0;
+	int ret = read_number(text, len, &pos, &n);
+	if (ret != HF_OK)
+		return ret;
+	if (pos < len) {
+		switch (text[pos]) {
+		case 'K':
+		case 'k':
+			unit = (uint64_t)1 << 10;
+			break;
+		case 'M':
+		case 'm':
+			unit = (uint64_t)1 << 20;
+			break;
+		case 'G':
+		case 'g':
+			unit = (uint64_t)1 << 30;
+			break;
+		case 'T':
+		case 't':
+			unit = (uint64_t)1 << 40;
+			break;
+		default:
+			return HF_ESYNTAX;
+		}
+		pos++;
+	}
+	if (pos != len)
+		return HF_ESYNTAX;
+	ret = mul_add(&total, n, unit);
+	if (ret != HF_OK)
+		return ret;
+	*out = total;
+	return HF_OK;
+}
+
+void hf_config_format_duration(uint64_t ms, char *out, size_t cap)
+{
+	static const struct {
+		uint64_t ms;
+		const char *unit;
+	} units[] = {
+	    {7 * 86400 * 1000ull, "w"}, {86400 * 1000ull, "d"}, {3600 * 1000ull, "h"},
+	    {60 * 1000ull, "m"},        {1000ull, "s"},
+	};
+	if (ms != 0) {
+		for (size_t i = 0; i < HF_ARRAY_LEN(units); i++) {
+			if (ms % units[i].ms == 0) {
+				snprintf(out, cap, "%llu%s", (unsigned long long)(ms / units[i].ms),
+				         units[i].unit);
+				return;
+			}
+		}
+		snprintf(out, cap, "%llums", (unsigned long long)ms);
+		return;
+	}
+	snprintf(out, cap, "0s");
+}
+
+void hf_config_format_size(uint64_t n, char *out, size_t cap)
+{
+	static const char units[] = "TGMK";
+	for (unsigned i = 0; i < 4 && n != 0; i++) {
+		unsigned shift = 10 * (4 - i);
+		if (n % ((uint64_t)1 << shift) == 0) {
+			snprintf(out, cap, "%llu%c", (unsigned long long)(n >> shift), units[i]);
+			return;
+		}
+	}
+	snprintf(out, cap, "%llu", (unsigned long long)n);
+}
+
+/* --- upstreams ------------------------------------------------------------- */
+
+static bool is_hostname_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.';
+}
+
+static int parse_https(const char *text, struct hf_upstream_conf *out, const char **why)
+{
+	size_t len = strlen(text);
+	const char *host = text + strlen("https://");
+	const char *slash = strchr(host, '/');
+
+	if (len >= sizeof(out->url)) {
+		*why = "is too long for a URL (511 characters at most)";
+		return HF_EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c <= ' ' || c >= 0x7f) {
+			*why = "has a space or a character outside printable ASCII in the URL";
+			return HF_EINVAL;
+		}
+	}
+	if (slash == host || *host == '\0') {
+		*why = "has no host after https://";
+		return HF_EINVAL;
+	}
+	if (slash == NULL) {
+		*why = "has no path (like https://dns.example/dns-query)";
+		return HF_EINVAL;
+	}
+	out->proto = HF_UPSTREAM_HTTPS;
+	memcpy(out->url, text, len + 1);
+	return HF_OK;
+}
+
+static int parse_tls(const char *text, struct hf_upstream_conf *out, const char **why)
+{
+	const char *rest = text + strlen("tls://");
+	const char *hash = strchr(rest, '#');
+	size_t alen = hash != NULL ? (size_t)(hash - rest) : strlen(rest);
+
+	int ret = addr_parse_len(rest, alen, 853, &out->addr);
+	if (ret != HF_OK) {
+		*why = ret == HF_ERANGE ? "has a port out of range (0..65535)"
+		                        : "is not tls://ADDR[@PORT][#name] (like "
+		                          "tls://192.0.2.1@853#dns.example)";
+		return HF_EINVAL;
+	}
+	if (hash != NULL) {
+		const char *name = hash + 1;
+		size_t nlen = strlen(name);
+		if (nlen == 0 || nlen > 253) {
+			*why = nlen == 0 ? "has an empty TLS name after #"
+			                 : "has a TLS name longer than 253 characters";
+			return HF_EINVAL;
+		}
+		for (size_t i = 0; i < nlen; i++) {
+			if (!is_hostname_char(name[i])) {
+				*why = "has a TLS name that is not a host name";
+				return HF_EINVAL;
+			}
+		}
+		memcpy(out->tls_name, name, nlen + 1);
+	}
+	out->proto = HF_UPSTREAM_TLS;
+	return HF_OK;
+}
+
+int hf_config_parse_upstream(const char *text, struct hf_upstream_conf *out, const char **why)
+{
+	memset(out, 0, sizeof(*out));
+	if (strncmp(text, "https://", 8) == 0)
+		return parse_https(text, out, why);
+	if (strncmp(text, "tls://", 6) == 0)
+		return parse_tls(text, out, why);
+	if (strstr(text, "://") != NULL) {
+		*why = "has an unknown scheme (tls:// and https:// are known)";
+		return HF_EINVAL;
+	}
+	int ret = hf_addr_parse(text, 53, &out->addr);
+	if (ret != HF_OK) {
+		*why = ret == HF_ERANGE ? "has a port out of range (0..65535)"
+		                        : "is not an upstream (ADDR@PORT, tls://ADDR@PORT#name or "
+		                          "https://host/path)";
+		return HF_EINVAL;
+	}
+	out->proto = HF_UPSTREAM_DNS;
+	return HF_OK;
+}

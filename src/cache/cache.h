@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The cache: records by name, type and class (the record cache), and in
+ * front of it whole answers ready to send (the packet cache).
+ *
+ * Record cache. hf_cache_store_response() files what an accepted upstream
+ * response says: the RRsets on the answer's CNAME chain from the question
+ * name, or a negative entry (RFC 2308: NXDOMAIN covers every type at the
+ * name, NODATA one type; negative TTL = min(SOA TTL, SOA MINIMUM)) keeping
+ * the SOA for the authority section. hf_cache_answer() builds an answer from
+ * cached pieces, following CNAMEs across entries. TTLs are clamped to
+ * [min_ttl, max_ttl] on the way in and count down from the wall clock
+ * (seconds since the epoch, passed in as `now` so tests and faketime move
+ * time).
+ *
+ * Packet cache. hf_pcache_store() keeps a whole response keyed by question
+ * (name case-insensitively, type, class) and the DO and CD bits of the
+ * query; hf_pcache_answer() copies it for a new query, patching the ID, the
+ * question name's case (the client's 0x20 pattern) and every TTL for the
+ * time elapsed. It is what makes a cache hit cost almost nothing.
+ *
+ * Both are bounded in bytes (everything an entry allocates counts) and evict
+ * the least recently used entry in O(1). Both are safe to use from several
+ * threads at once: they are sharded, one lock per shard. The record cache's
+ * storage sits behind this API alone, so a persistent (LMDB) store can take
+ * its place without callers changing.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/compiler.h"
+#include "wire/build.h"
+#include "wire/pkt.h"
+
+struct hf_cache;
+struct hf_pcache;
+
+struct hf_cache_opts {
+	uint64_t max_bytes;
+	uint32_t min_ttl;     /* seconds; applied to positive and negative entries */
+	uint32_t max_ttl;     /* seconds */
+	uint32_t neg_max_ttl; /* seconds; cap for negative entries (RFC 2308 §5 suggests 3h) */
+};
+
+enum hf_cache_result {
+	HF_CACHE_MISS = 0,
+	HF_CACHE_HIT = 1,
+};
+
+struct hf_cache_stats {
+	uint64_t entries;
+	uint64_t bytes;
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t inserts;
+	uint64_t evictions;
+};
+
+struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts);
+void hf_cache_free(struct hf_cache *c);
+
+/*
+ * Files a response to (qname, qtype, qclass) that the resolver has accepted
+ * (ID, source and question checked). Only NOERROR and NXDOMAIN responses are
+ * stored; a response that is truncated, has no usable records, or whose
+ * records do not belong to the question is ignored (HF_OK, nothing stored).
+ * Returns HF_OK or HF_ENOMEM.
+ */
+HF_MUSTCHECK int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp,
+                                         const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                                         int64_t now);
+
+/*
+ * Answers (qname, qtype, qclass) from cached records into b, whose header
+ * and question the caller has written: the CNAME chain (at most 16 links)
+ * and the final RRset into the answer section, or for a negative answer the
+ * SOA into the authority section. On HF_CACHE_HIT, *rcode is NOERROR or
+ * NXDOMAIN. A chain that ends in a name with nothing cached is a miss.
+ * TTLs written are the remaining ones. If b runs out of room the answer is
+ * still a hit (b has set TC).
+ */
+int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                    int64_t now, struct hf_build *b, uint16_t *rcode);
+
+/* Drops everything at or below name (name "." flushes all). */
+void hf_cache_flush(struct hf_cache *c, const uint8_t *name);
+
+void hf_cache_stats(struct hf_cache *c, struct hf_cache_stats *out);
+
+/* --- packet cache --- */
+
+/* Query bits that make answers differ: part of the packet-cache key. */
+#define HF_PCACHE_DO 0x1
+#define HF_PCACHE_CD 0x2
+
+struct hf_pcache *hf_pcache_new(uint64_t max_bytes);
+void hf_pcache_free(struct hf_pcache *pc);
+
+/*
+ * Keeps a response (wire[0..len), exactly one question) for queries with the
+ * given key bits, for the smallest TTL in it (ttl_cap bounds it, and a
+ * response without records is kept for ttl_cap). Records of type OPT are not
+ * TTL-patched. Returns HF_OK, HF_ENOMEM, or HF_EINVAL for a response that
+ * does not parse or has no single question.
+ */
+HF_MUSTCHECK int hf_pcache_store(struct hf_pcache *pc, const uint8_t *wire, size_t len,
+                                 unsigned key_bits, uint32_t ttl_cap, int64_t now);
+
+/*
+ * Answers a query from the packet cache: query[0..qlen) is the client's
+ * message, qname_off/qname_len locate its question name (uncompressed, as
+ * the parser found it), qtype and qclass follow it. On a hit copies the
+ * stored response into out, sets its ID to the query's, copies the query's
+ * question name octets over the stored one (so the case matches), lowers
+ * every TTL by the time elapsed, and returns the response length. Returns 0
+ * on a miss (including an expired entry) or if cap is too small.
+ */
+size_t hf_pcache_answer(struct hf_pcache *pc, const uint8_t *query, size_t qname_off,
+                        size_t qname_len, uint16_t qtype, uint16_t qclass, unsigned key_bits,
+                        int64_t now, uint8_t *out, size_t cap);
+
+/* Drops every answer whose question name is at or below name ("." flushes all). */
+void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name);
+
+void hf_pcache_stats(struct hf_pcache *pc, struct hf_cache_stats *out);

@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The record cache, in memory: RRsets and negative entries keyed by
+ * (lowercased owner, type, class), one allocation each.
+ *
+ *   struct rr_entry | rdlen[nrr] (u16) | owner | SOA owner (negative) | RDATA...
+ *
+ * An NXDOMAIN entry sits under type 0 (reserved, RFC 6895 §3.1) and answers
+ * every type at its name; a NODATA entry sits under the type it denies. Both
+ * keep the SOA (owner and RDATA) for the authority section. Storing a
+ * positive RRset drops an NXDOMAIN entry at the same name, and lookups check
+ * NXDOMAIN first, so whichever was stored last wins.
+ *
+ * Not done here (yet): RRSIGs are ignored, not stored; duplicate records in
+ * an RRset are kept as they came; DNAME is not synthesised (the CNAME an
+ * upstream synthesises is stored like any other); no persistence (the LMDB
+ * store will take this file's place behind cache.h).
+ */
+#include "cache/cache.h"
+
+#include <stdatomic.h>
+
+#include "cache/impl.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "wire/buf.h"
+#include "wire/name.h"
+#include "wire/rrtype.h"
+
+#define MAX_LINKS     16 /* CNAMEs followed from the question name */
+#define TYPE_NXDOMAIN 0  /* key type of an NXDOMAIN entry */
+#define STACK_RRS     32 /* RRsets this large are written without allocating */
+
+enum rr_kind {
+	RR_POSITIVE = 0,
+	RR_NODATA = 1,
+	RR_NXDOMAIN = 2,
+};
+
+struct rr_entry {
+	struct hf_cent h;
+	int64_t expire; /* wall seconds; a miss from then on */
+	uint32_t ttl;   /* the TTL it was stored with */
+	uint16_t type;  /* key: the RRset's type, the type denied, or TYPE_NXDOMAIN */
+	uint16_t rclass;
+	uint16_t nrr; /* records; 1 (the SOA) for negative entries */
+	uint8_t kind;
+	uint8_t owner_len;
+	uint8_t soa_owner_len; /* negative entries */
+	_Alignas(uint64_t) uint8_t data[];
+};
+
+struct hf_cache {
+	struct hf_cshard shards[HF_CACHE_SHARDS];
+	struct hf_cache_opts opts;
+	uint64_t seed;
+	_Atomic uint64_t hits;
+	_Atomic uint64_t misses;
+};
+
+static uint16_t *entry_rdlen(struct rr_entry *e)
+{
+	return (uint16_t *)(void *)e->data;
+}
+
+static uint8_t *entry_owner(struct rr_entry *e)
+{
+	return e->data + e->nrr * sizeof(uint16_t);
+}
+
+static uint8_t *entry_soa_owner(struct rr_entry *e)
+{
+	return entry_owner(e) + e->owner_len;
+}
+
+static uint8_t *entry_rdata(struct rr_entry *e)
+{
+	return entry_soa_owner(e) + e->soa_owner_len;
+}
+
+struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
+{
+	struct hf_cache *c = hf_calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->opts = *opts;
+	c->seed = hf_cache_seed();
+	size_t i;
+	for (i = 0; i < HF_CACHE_SHARDS; i++) {
+		if (hf_cshard_init(&c->shards[i], opts->max_bytes / HF_CACHE_SHARDS) != HF_OK)
+			goto fail;
+	}
+	return c;
+fail:
+	while (i-- > 0)
+		hf_cshard_clear(&c->shards[i]);
+	hf_free(c);
+	return NULL;
+}
+
+void hf_cache_free(struct hf_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < HF_CACHE_SHARDS; i++)
+		hf_cshard_clear(&c->shards[i]);
+	hf_free(c);
+}
+
+static uint64_t key_hash(const struct hf_cache *c, const uint8_t *name, size_t len, uint16_t type,
+                         uint16_t rclass)
+{
+	return hf_cache_hash(c->seed, name, len, (uint64_t)type << 16 | rclass);
+}
+
+/*
+ * Finds the live entry for (name, type, rclass), name lowercased. On success
+ * returns it with its shard locked (*sp); the caller unlocks. Expired
+ * entries are freed on the way.
+ */
+static struct rr_entry *lookup(struct hf_cache *c, const uint8_t *name, uint16_t type,
+                               uint16_t rclass, int64_t now, struct hf_cshard **sp)
+{
+	size_t len = hf_name_len(name);
+	uint64_t hash = key_hash(c, name, len, type, rclass);
+	struct hf_cshard *s = hf_cshard_of(c->shards, hash);
+	pthread_mutex_lock(&s->lock);
+	for (struct hf_cent *h = hf_cshard_chain(s, hash); h != NULL; h = h->hnext) {
+		struct rr_entry *e = (struct rr_entry *)h;
+		if (h->hash != hash || e->type != type || e->rclass != rclass ||
+		    e->owner_len != len || memcmp(entry_owner(e), name, len) != 0)
+			continue;
+		if (e->expire <= now) {
+			hf_cshard_remove(s, h);
+			break;
+		}
+		hf_cshard_touch(h);
+		*sp = s;
+		return e;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void drop(struct hf_cache *c, const uint8_t *name, uint16_t type, uint16_t rclass)
+{
+	struct hf_cshard *s;
+	/* INT64_MIN: every entry still counts as live, so it is found and dropped here. */
+	struct rr_entry *e = lookup(c, name, type, rclass, INT64_MIN, &s);
+	if (e == NULL)
+		return;
+	hf_cshard_remove(s, &e->h);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Files a filled-in entry (hash set here), replacing any entry with its key. */
+static void insert(struct hf_cache *c, struct rr_entry *e)
+{
+	uint8_t *owner = entry_owner(e);
+	e->h.hash = key_hash(c, owner, e->owner_len, e->type, e->rclass);
+	struct hf_cshard *s = hf_cshard_of(c->shards, e->h.hash);
+	pthread_mutex_lock(&s->lock);
+	for (struct hf_cent *h = hf_cshard_chain(s, e->h.hash); h != NULL; h = h->hnext) {
+		struct rr_entry *old = (struct rr_entry *)h;
+		if (h->hash == e->h.hash && old->type == e->type && old->rclass == e->rclass &&
+		    old->owner_len == e->owner_len &&
+		    memcmp(entry_owner(old), owner, e->owner_len) == 0) {
+			hf_cshard_remove(s, h);
+			break;
+		}
+	}
+	hf_cshard_insert(s, &e->h);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* RFC 2181 §8: a TTL with the top bit set is read as zero. */
+static uint32_t wire_ttl(uint32_t ttl)
+{
+	return ttl > 0x7fffffffu ? 0 : ttl;
+}
+
+static uint32_t clamp(uint32_t ttl, uint32_t lo, uint32_t hi)
+{
+	if (ttl > hi)
+		ttl = hi;
+	if (ttl < lo)
+		ttl = lo;
+	return ttl;
+}
+
+static bool owner_is(const struct hf_pkt *pkt, const struct hf_rr *rr, const uint8_t *name)
+{
+	uint8_t owner[HF_NAME_MAX];
+	return hf_pkt_owner(pkt, rr, owner) > 0 && hf_name_eq(owner, name);
+}
+
+/*
+ * Stores the answer-section RRset (name, type, rclass) of pkt, name
+ * lowercased. Returns how many records it has (0: none, nothing stored) or
+ * HF_ENOMEM. A CNAME RRset keeps its first record only (RFC 2181 §10.1).
+ */
+static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
+                       uint16_t type, uint16_t rclass, int64_t now)
+{
+	size_t first = pkt->sect[HF_SECTION_ANSWER];
+	size_t end = first + hf_pkt_section_count(pkt, HF_SECTION_ANSWER);
+	size_t n = 0, rdtotal = 0;
+	uint32_t ttl = UINT32_MAX;
+	for (size_t i = first; i < end; i++) {
+		const struct hf_rr *rr = &pkt->rr[i];
+		if (rr->type != type || rr->rclass != rclass || !owner_is(pkt, rr, name))
+			continue;
+		int len = hf_pkt_rdata(pkt, rr, NULL, 0);
+		if (len < 0 || len > UINT16_MAX)
+			continue;
+		rdtotal += (size_t)len;
+		if (wire_ttl(rr->ttl) < ttl)
+			ttl = wire_ttl(rr->ttl);
+		n++;
+		if (type == HF_TYPE_CNAME)
+			break;
+	}
+	if (n == 0)
+		return 0;
+	ttl = clamp(ttl, c->opts.min_ttl, c->opts.max_ttl);
+	if (ttl == 0 || n > UINT16_MAX)
+		return (int)n; /* nothing worth keeping */
+	size_t owner_len = hf_name_len(name);
+	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + rdtotal;
+	struct rr_entry *e = hf_malloc(size);
+	if (e == NULL)
+		return HF_ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->h.size = (uint32_t)size;
+	e->expire = now + ttl;
+	e->ttl = ttl;
+	e->type = type;
+	e->rclass = rclass;
+	e->nrr = (uint16_t)n;
+	e->kind = RR_POSITIVE;
+	e->owner_len = (uint8_t)owner_len;
+	memcpy(entry_owner(e), name, owner_len);
+	uint16_t *rdlen = entry_rdlen(e);
+	uint8_t *out = entry_rdata(e);
+	size_t k = 0;
+	for (size_t i = first; i < end && k < n; i++) {
+		const struct hf_rr *rr = &pkt->rr[i];
+		if (rr->type != type || rr->rclass != rclass || !owner_is(pkt, rr, name))
+			continue;
+		int len = hf_pkt_rdata(pkt, rr, out, rdtotal);
+		if (len < 0 || len > UINT16_MAX)
+			continue;
+		rdlen[k++] = (uint16_t)len;
+		out += len;
+		rdtotal -= (size_t)len;
+	}
+	e->nrr = (uint16_t)k; /* the same records as the first pass: the message is unchanged */
+	drop(c, name, TYPE_NXDOMAIN, rclass);
+	insert(c, e);
+	return (int)n;
+}
+
+/* The first CNAME at name in the answer section; its target into target. */
+static bool find_cname(const struct hf_pkt *pkt, const uint8_t *name, uint16_t rclass,
+                       uint8_t target[HF_NAME_MAX])
+{
+	for (size_t i = 0; i < hf_pkt_section_count(pkt, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(pkt, HF_SECTION_ANSWER, i);
+		if (rr->type != HF_TYPE_CNAME || rr->rclass != rclass || !owner_is(pkt, rr, name))
+			continue;
+		if (hf_pkt_rdata(pkt, rr, target, HF_NAME_MAX) > 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Stores a negative entry (RFC 2308 §5) at name, lowercased: NXDOMAIN, or
+ * NODATA for type. It needs an SOA in the authority section whose owner is
+ * the name or an ancestor; without one nothing is stored.
+ */
+static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
+                          enum rr_kind kind, uint16_t type, uint16_t rclass, int64_t now)
+{
+	uint8_t soa_owner[HF_NAME_MAX];
+	const struct hf_rr *soa = NULL;
+	for (size_t i = 0; i < hf_pkt_section_count(pkt, HF_SECTION_AUTHORITY); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(pkt, HF_SECTION_AUTHORITY, i);
+		if (rr->type != HF_TYPE_SOA || rr->rclass != rclass)
+			continue;
+		if (hf_pkt_owner(pkt, rr, soa_owner) > 0 && hf_name_in_zone(name, soa_owner)) {
+			soa = rr;
+			break;
+		}
+	}
+	if (soa == NULL)
+		return HF_OK;
+	int rdlen = hf_pkt_rdata(pkt, soa, NULL, 0);
+	if (rdlen < 20)
+		return HF_OK;
+	size_t owner_len = hf_name_len(name);
+	size_t soa_owner_len = hf_name_len(soa_owner);
+	size_t size =
+	    sizeof(struct rr_entry) + sizeof(uint16_t) + owner_len + soa_owner_len + (size_t)rdlen;
+	struct rr_entry *e = hf_malloc(size);
+	if (e == NULL)
+		return HF_ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->h.size = (uint32_t)size;
+	e->type = kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type;
+	e->rclass = rclass;
+	e->nrr = 1;
+	e->kind = (uint8_t)kind;
+	e->owner_len = (uint8_t)owner_len;
+	e->soa_owner_len = (uint8_t)soa_owner_len;
+	memcpy(entry_owner(e), name, owner_len);
+	memcpy(entry_soa_owner(e), soa_owner, soa_owner_len);
+	uint8_t *rdata = entry_rdata(e);
+	if (hf_pkt_rdata(pkt, soa, rdata, (size_t)rdlen) != rdlen) {
+		hf_free(e);
+		return HF_OK;
+	}
+	entry_rdlen(e)[0] = (uint16_t)rdlen;
+	/* RFC 2308 §5: the lesser of the SOA's TTL and its MINIMUM field. */
+	uint32_t ttl = wire_ttl(soa->ttl);
+	uint32_t minimum = wire_ttl(hf_get32(rdata + rdlen - 4));
+	if (minimum < ttl)
+		ttl = minimum;
+	ttl = clamp(ttl, c->opts.min_ttl, c->opts.neg_max_ttl);
+	if (ttl == 0) {
+		hf_free(e);
+		return HF_OK;
+	}
+	e->ttl = ttl;
+	e->expire = now + ttl;
+	insert(c, e);
+	return HF_OK;
+}
+
+int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const uint8_t *qname,
+                            uint16_t qtype, uint16_t qclass, int64_t now)
+{
+	uint16_t rcode = hf_pkt_rcode(resp);
+	if ((resp->flags & HF_FLAG_TC) || HF_OPCODE(resp->flags) != HF_OPCODE_QUERY)
+		return HF_OK;
+	if (rcode != HF_RCODE_NOERROR && rcode != HF_RCODE_NXDOMAIN)
+		return HF_OK;
+	if (qtype == HF_TYPE_ANY || qtype == HF_TYPE_RRSIG || qtype == HF_TYPE_OPT ||
+	    qtype == TYPE_NXDOMAIN || qclass == HF_CLASS_ANY)
+		return HF_OK;
+
+	uint8_t name[HF_NAME_MAX];
+	memcpy(name, qname, hf_name_len(qname));
+	hf_name_lower(name);
+	for (unsigned links = 0;; links++) {
+		int n = store_rrset(c, resp, name, qtype, qclass, now);
+		if (n != 0)
+			return n < 0 ? n : HF_OK;
+		if (qtype == HF_TYPE_CNAME)
+			break;
+		uint8_t target[HF_NAME_MAX];
+		if (!find_cname(resp, name, qclass, target))
+			break;
+		if (links == MAX_LINKS)
+			return HF_OK; /* too long a chain: keep the links, deny nothing */
+		n = store_rrset(c, resp, name, HF_TYPE_CNAME, qclass, now);
+		if (n < 0)
+			return n;
+		memcpy(name, target, hf_name_len(target));
+		hf_name_lower(name);
+	}
+	if (rcode == HF_RCODE_NXDOMAIN)
+		return store_negative(c, resp, name, RR_NXDOMAIN, qtype, qclass, now);
+	return store_negative(c, resp, name, RR_NODATA, qtype, qclass, now);
+}
+
+/* Writes the SOA of a negative entry into the authority section. */
+static int write_soa(struct rr_entry *e, struct hf_build *b, uint32_t ttl)
+{
+	return hf_build_rr(b, HF_SECTION_AUTHORITY, entry_soa_owner(e), HF_TYPE_SOA, e->rclass, ttl,
+	                   entry_rdata(e), entry_rdlen(e)[0]);
+}
+
+/* Writes a positive entry's RRset into the answer section under owner. */
+static int write_rrset(struct rr_entry *e, const uint8_t *owner, struct hf_build *b, uint32_t ttl)
+{
+	const uint8_t *stack[STACK_RRS];
+	const uint8_t **rdata = stack;
+	if (e->nrr > STACK_RRS) {
+		rdata = hf_malloc(e->nrr * sizeof(*rdata));
+		if (rdata == NULL)
+			return HF_ENOMEM;
+	}
+	const uint16_t *rdlen = entry_rdlen(e);
+	const uint8_t *p = entry_rdata(e);
+	for (size_t i = 0; i < e->nrr; i++) {
+		rdata[i] = p;
+		p += rdlen[i];
+	}
+	int rc = hf_build_rrset(b, HF_SECTION_ANSWER, owner, e->type, e->rclass, ttl, rdata, rdlen,
+	                        e->nrr);
+	if (rdata != stack)
+		hf_free(rdata);
+	return rc;
+}
+
+enum step {
+	STEP_NONE,  /* nothing cached for this name */
+	STEP_DONE,  /* answered */
+	STEP_CNAME, /* wrote a CNAME; follow it */
+	STEP_FAIL,  /* could not write */
+};
+
+static enum step written(int rc)
+{
+	/* Out of room is still an answer: b has set TC. */
+	return rc == HF_OK || rc == HF_ESPACE ? STEP_DONE : STEP_FAIL;
+}
+
+/* One name of the chain: key lowercased, owner as the answer spells it. */
+static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *owner, uint16_t qtype,
+                             uint16_t qclass, int64_t now, struct hf_build *b, uint16_t *rcode)
+{
+	struct hf_cshard *s;
+	struct rr_entry *e = lookup(c, key, TYPE_NXDOMAIN, qclass, now, &s);
+	enum step st = STEP_NONE;
+	if (e != NULL) {
+		*rcode = HF_RCODE_NXDOMAIN;
+		st = written(write_soa(e, b, (uint32_t)(e->expire - now)));
+		goto out;
+	}
+	if (qtype != HF_TYPE_CNAME) {
+		e = lookup(c, key, qtype, qclass, now, &s);
+		if (e != NULL) {
+			uint32_t ttl = (uint32_t)(e->expire - now);
+			*rcode = HF_RCODE_NOERROR;
+			if (e->kind == RR_NODATA)
+				st = written(write_soa(e, b, ttl));
+			else
+				st = written(write_rrset(e, owner, b, ttl));
+			goto out;
+		}
+	}
+	e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
+	if (e == NULL)
+		return STEP_NONE;
+	uint32_t ttl = (uint32_t)(e->expire - now);
+	*rcode = HF_RCODE_NOERROR;
+	if (e->kind == RR_NODATA) {
+		if (qtype == HF_TYPE_CNAME)
+			st = written(write_soa(e, b, ttl));
+		goto out;
+	}
+	st = written(write_rrset(e, owner, b, ttl));
+	if (st == STEP_DONE && qtype != HF_TYPE_CNAME && !b->tc) {
+		/* The target becomes the next owner, copied before the entry is unlocked. */
+		memcpy(owner, entry_rdata(e), entry_rdlen(e)[0]);
+		st = STEP_CNAME;
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                    int64_t now, struct hf_build *b, uint16_t *rcode)
+{
+	struct hf_build saved = *b;
+	uint8_t owner[HF_NAME_MAX], key[HF_NAME_MAX];
+	if (qtype == HF_TYPE_ANY || qtype == TYPE_NXDOMAIN || qclass == HF_CLASS_ANY)
+		goto miss;
+	memcpy(owner, qname, hf_name_len(qname));
+	for (unsigned links = 0; links <= MAX_LINKS; links++) {
+		memcpy(key, owner, hf_name_len(owner));
+		hf_name_lower(key);
+		enum step st = answer_name(c, key, owner, qtype, qclass, now, b, rcode);
+		if (st == STEP_DONE) {
+			atomic_fetch_add_explicit(&c->hits, 1, memory_order_relaxed);
+			return HF_CACHE_HIT;
+		}
+		if (st != STEP_CNAME)
+			break;
+	}
+	/* A chain into nothing (or past 16 links) leaves b as it was. */
+	*b = saved;
+miss:
+	atomic_fetch_add_explicit(&c->misses, 1, memory_order_relaxed);
+	return HF_CACHE_MISS;
+}
+
+void hf_cache_flush(struct hf_cache *c, const uint8_t *name)
+{
+	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
+		struct hf_cshard *s = &c->shards[i];
+		pthread_mutex_lock(&s->lock);
+		struct hf_cent *h = s->lru.lnext;
+		while (h != &s->lru) {
+			struct hf_cent *next = h->lnext;
+			if (hf_name_in_zone(entry_owner((struct rr_entry *)h), name))
+				hf_cshard_remove(s, h);
+			h = next;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+void hf_cache_stats(struct hf_cache *c, struct hf_cache_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
+		struct hf_cshard *s = &c->shards[i];
+		pthread_mutex_lock(&s->lock);
+		out->entries += s->count;
+		out->bytes += s->bytes;
+		out->inserts += s->inserts;
+		out->evictions += s->evictions;
+		pthread_mutex_unlock(&s->lock);
+	}
+	out->hits = atomic_load_explicit(&c->hits, memory_order_relaxed);
+	out->misses = atomic_load_explicit(&c->misses, memory_order_relaxed);
+}

@@ -1,38 +1,325 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * holdfast entry point. The resolver itself (listeners, cache, forwarding)
- * arrives with the forwarder work; today the binary reports its version and
- * what it can do, so `make run` shows the build works end to end.
+ * holdfast: arguments, configuration, signals, and the server's life.
+ *
+ *   holdfast [-c FILE] [--listen ADDR]... [--forward ADDR]... [--foreground] [-v]
+ *   holdfast --check-config [-c FILE]
+ *
+ * SIGHUP reloads the configuration file (a bad one keeps the running
+ * configuration and says why); SIGTERM and SIGINT let requests in flight
+ * finish, then exit with status 0.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <uv.h>
 
-#define HOLDFAST_VERSION "0.1.0-dev"
+#include "config/config.h"
+#include "server/server.h"
+#include "upstream/upstream.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define HOLDFAST_VERSION  "0.1.0-dev"
+#define RESOLV_CONF       "/etc/resolv.conf"
+#define UNPRIVILEGED_PORT 5300
+#define MAX_CLI_ADDRS     16
+
+struct options {
+	const char *config;
+	bool check_only;
+	bool foreground;
+	bool verbose;
+	const char *listen[MAX_CLI_ADDRS];
+	size_t nlisten;
+	const char *forward[MAX_CLI_ADDRS];
+	size_t nforward;
+};
+
+struct daemon {
+	struct options opt;
+	struct hf_server *server;
+	uv_signal_t sigterm, sigint, sighup;
+};
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: holdfast [--version] [--help] [--foreground]\n");
+	fprintf(
+	    out,
+	    "usage: holdfast [-c FILE] [--listen ADDR[@PORT]]... [--forward ADDR[@PORT]]...\n"
+	    "                [--foreground] [-v]\n"
+	    "       holdfast --check-config [-c FILE]\n"
+	    "       holdfast --version\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file (YAML); none means the defaults\n"
+	    "  --check-config      check the configuration and exit (0 when it is good)\n"
+	    "  --listen ADDR       listen here instead of the configured addresses (repeatable)\n"
+	    "  --forward ADDR      forward everything to this server (repeatable)\n"
+	    "  --foreground        log to stderr (otherwise syslog)\n"
+	    "  -v, --verbose       log debug messages\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_value = i + 1 < argc;
+		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && has_value) {
+			o->config = argv[++i];
+		} else if (strcmp(a, "--listen") == 0 && has_value && o->nlisten < MAX_CLI_ADDRS) {
+			o->listen[o->nlisten++] = argv[++i];
+		} else if (strcmp(a, "--forward") == 0 && has_value &&
+		           o->nforward < MAX_CLI_ADDRS) {
+			o->forward[o->nforward++] = argv[++i];
+		} else if (strcmp(a, "--check-config") == 0) {
+			o->check_only = true;
+		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
+			o->foreground = true;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o->verbose = true;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("holdfast %s\n", HOLDFAST_VERSION);
+			exit(0);
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else {
+			fprintf(stderr, "holdfast: unknown or incomplete option '%s'\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_addrs(const char *const *texts, size_t n, struct hf_addr **out, char *err)
+{
+	struct hf_addr *addrs = hf_calloc(n, sizeof(*addrs));
+	if (addrs == NULL)
+		return HF_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (hf_addr_parse(texts[i], 53, &addrs[i]) != HF_OK) {
+			snprintf(err, HF_CONFIG_ERR_MAX, "command line: '%s' is not an address",
+			         texts[i]);
+			hf_free(addrs);
+			return HF_EINVAL;
+		}
+	}
+	*out = addrs;
+	return HF_OK;
+}
+
+/* Command-line --listen and --forward take the place of the file's settings. */
+static int apply_overrides(const struct options *o, struct hf_config *cfg, char *err)
+{
+	if (o->nlisten > 0) {
+		struct hf_addr *addrs;
+		int rc = parse_addrs(o->listen, o->nlisten, &addrs, err);
+		if (rc != HF_OK)
+			return rc;
+		hf_free(cfg->listen);
+		cfg->listen = addrs;
+		cfg->nlisten = o->nlisten;
+	}
+	if (o->nforward > 0) {
+		struct hf_addr *addrs;
+		int rc = parse_addrs(o->forward, o->nforward, &addrs, err);
+		if (rc != HF_OK)
+			return rc;
+		struct hf_forward_zone *fz = hf_calloc(1, sizeof(*fz));
+		struct hf_upstream_conf *ups = hf_calloc(o->nforward, sizeof(*ups));
+		if (fz == NULL || ups == NULL) {
+			hf_free(addrs);
+			hf_free(fz);
+			hf_free(ups);
+			return HF_ENOMEM;
+		}
+		for (size_t i = 0; i < o->nforward; i++) {
+			ups[i].proto = HF_UPSTREAM_DNS;
+			ups[i].addr = addrs[i];
+		}
+		hf_free(addrs);
+		fz->zone[0] = 0;
+		fz->upstreams = ups;
+		fz->nupstreams = o->nforward;
+		for (size_t i = 0; i < cfg->nforward; i++)
+			hf_free(cfg->forward[i].upstreams);
+		hf_free(cfg->forward);
+		cfg->forward = fz;
+		cfg->nforward = 1;
+		cfg->forward_resolv_conf = false;
+	}
+	return HF_OK;
+}
+
+static uint16_t addr_port(const struct hf_addr *a)
+{
+	return ntohs(a->ss.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&a->ss)->sin6_port
+	                                         : ((const struct sockaddr_in *)&a->ss)->sin_port);
+}
+
+static void set_port(struct hf_addr *a, uint16_t port)
+{
+	if (a->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)&a->ss)->sin_port = htons(port);
+}
+
+/*
+ * Without root, port 53 cannot be bound. When the listen addresses are the
+ * defaults (no file, no --listen), move them to a high port and say so,
+ * so `make run` works for anyone; explicit settings are left to fail loudly.
+ */
+static void unprivileged_defaults(const struct options *o, struct hf_config *cfg)
+{
+	if (geteuid() == 0 || o->config != NULL || o->nlisten > 0)
+		return;
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (addr_port(&cfg->listen[i]) < 1024)
+			set_port(&cfg->listen[i], UNPRIVILEGED_PORT);
+	}
+	hf_log_warn("not running as root, so not on port 53: listening on port %d instead "
+	            "(try: dig @127.0.0.1 -p %d example.com)",
+	            UNPRIVILEGED_PORT, UNPRIVILEGED_PORT);
+}
+
+/* Config plus upstreams, or NULL with err set. */
+static struct hf_config *load(const struct options *o, struct hf_upstreams **up, char *err)
+{
+	struct hf_config *cfg = hf_config_load(o->config, err);
+	if (cfg == NULL)
+		return NULL;
+	if (apply_overrides(o, cfg, err) != HF_OK) {
+		hf_config_free(cfg);
+		return NULL;
+	}
+	unprivileged_defaults(o, cfg);
+	*up = hf_upstreams_new(cfg, RESOLV_CONF, err);
+	if (*up == NULL) {
+		hf_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void log_start(const struct hf_config *cfg, const struct hf_upstreams *up)
+{
+	char line[1024] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < cfg->nlisten && len < sizeof(line) - 80; i++) {
+		char a[64];
+		hf_addr_format(&cfg->listen[i], a, sizeof(a));
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", i ? ", " : "", a);
+	}
+	hf_log_info("holdfast %s listening on %s (UDP and TCP)", HOLDFAST_VERSION, line);
+	for (size_t z = 0; z < up->nzones; z++) {
+		char zone[HF_NAME_TEXT_MAX];
+		if (hf_name_to_text(up->zones[z].zone, zone, sizeof(zone)) < 0)
+			continue;
+		len = 0;
+		line[0] = '\0';
+		for (size_t i = 0; i < up->zones[z].n && len < sizeof(line) - 80; i++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+			                        i ? ", " : "", up->zones[z].servers[i].name);
+		hf_log_info("forwarding %s to %s", zone, line);
+	}
+}
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+	hf_log_info("received %s: finishing requests in flight, then exiting",
+	            signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	uv_signal_stop(&d->sigterm);
+	uv_signal_stop(&d->sigint);
+	uv_signal_stop(&d->sighup);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+}
+
+static void on_reload_signal(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct daemon *d = h->data;
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_upstreams *up = NULL;
+	struct hf_config *cfg = load(&d->opt, &up, err);
+	if (cfg == NULL) {
+		hf_log_error("reload failed: %s; keeping the running configuration", err);
+		return;
+	}
+	hf_server_reload(d->server, cfg, up);
+	hf_log_info("reloaded %s (listen addresses and cache size change only on restart)",
+	            d->opt.config ? d->opt.config : "the built-in defaults");
+}
+
+static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up)
+{
+	char err[HF_CONFIG_ERR_MAX];
+	log_start(cfg, up);
+	d->server = hf_server_new(cfg, up, err);
+	if (d->server == NULL) {
+		hf_log_error("%s", err);
+		return 1;
+	}
+	uv_loop_t *loop = uv_default_loop();
+	uv_signal_init(loop, &d->sigterm);
+	uv_signal_init(loop, &d->sigint);
+	uv_signal_init(loop, &d->sighup);
+	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
+	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
+	uv_signal_start(&d->sighup, on_reload_signal, SIGHUP);
+	int rc = hf_server_start(d->server);
+	if (rc < 0) {
+		hf_log_error("starting workers: %s", uv_strerror(rc));
+		hf_server_free(d->server);
+		return 1;
+	}
+	uv_run(loop, UV_RUN_DEFAULT);
+	hf_server_stop(d->server);
+	char summary[256];
+	hf_server_summary(d->server, summary, sizeof(summary));
+	hf_log_info("stopped: %s", summary);
+	hf_server_free(d->server);
+	uv_loop_close(loop);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("holdfast %s\n", HOLDFAST_VERSION);
-			return 0;
+	struct daemon d;
+	memset(&d, 0, sizeof(d));
+	if (parse_args(argc, argv, &d.opt) < 0)
+		return 2;
+	hf_log_set_level(d.opt.verbose ? HF_LOG_LVL_DEBUG : HF_LOG_LVL_INFO);
+	signal(SIGPIPE, SIG_IGN);
+
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_upstreams *up = NULL;
+	if (d.opt.check_only) {
+		struct hf_config *cfg = hf_config_load(d.opt.config, err);
+		if (cfg == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
 		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--foreground") != 0) {
-			fprintf(stderr, "holdfast: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
-		}
+		hf_config_free(cfg);
+		printf("%s: configuration is good\n", d.opt.config ? d.opt.config : "(defaults)");
+		return 0;
 	}
-	printf("holdfast %s: the DNS message library is built and tested; the resolver "
-	       "(listen, forward, cache) is not implemented yet, so there is nothing to serve.\n",
-	       HOLDFAST_VERSION);
-	return 0;
+	if (!d.opt.foreground)
+		hf_log_use_syslog(true);
+	struct hf_config *cfg = load(&d.opt, &up, err);
+	if (cfg == NULL) {
+		hf_log_error("%s", err);
+		return 1;
+	}
+	hf_log_set_level(d.opt.verbose ? HF_LOG_LVL_DEBUG : (enum hf_log_lvl)cfg->log.level);
+	return run(&d, cfg, up);
 }

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The forwarding state machine. See resolve.h for the loop and the rules. */
+#include "resolve/resolve.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/random.h"
+#include "wire/buf.h"
+#include "wire/build.h"
+#include "wire/edns.h"
+#include "wire/rrtype.h"
+
+#define ROUNDS 2
+
+void hf_req_init(struct hf_req *r, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                 bool dnssec_ok, bool checking_disabled, struct hf_fwd_set *set, uint16_t edns_size,
+                 uint32_t max_timeout_ms, uint64_t deadline_ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->qname_len = hf_name_len(qname);
+	memcpy(r->qname, qname, r->qname_len);
+	r->qtype = qtype;
+	r->qclass = qclass;
+	r->dnssec_ok = dnssec_ok;
+	r->checking_disabled = checking_disabled;
+	r->set = set;
+	r->edns_size = edns_size;
+	r->max_timeout_ms = max_timeout_ms;
+	r->deadline_ms = deadline_ms;
+	r->server = -1;
+}
+
+void hf_req_clear(struct hf_req *r)
+{
+	hf_free(r->reply);
+	r->reply = NULL;
+	r->reply_len = 0;
+}
+
+static enum hf_req_state fail(struct hf_req *r, uint16_t ede, const char *text)
+{
+	r->ede = ede;
+	r->ede_text = text;
+	return HF_REQ_DONE;
+}
+
+static enum hf_req_state give_up(struct hf_req *r)
+{
+	if (r->stats.bad_replies > 0 && r->stats.timeouts == 0)
+		return fail(r, 23, "upstream replies were unusable"); /* Network Error */
+	return fail(r, 22, "no upstream server answered");            /* No Reachable Authority */
+}
+
+static int build_query(struct hf_req *r)
+{
+	struct hf_build b;
+	uint16_t id = hf_random_u16();
+	uint16_t flags = HF_FLAG_RD | (r->checking_disabled ? HF_FLAG_CD : 0);
+	hf_build_init(&b, r->query, sizeof(r->query));
+	int rc = hf_build_header(&b, id, flags);
+	if (rc == HF_OK)
+		rc = hf_build_question(&b, r->qname, r->qtype, r->qclass);
+	if (rc == HF_OK && !r->no_edns) {
+		struct hf_build_edns e = {.udp_size = r->edns_size,
+		                          .flags = r->dnssec_ok ? HF_EDNS_DO : 0};
+		rc = hf_build_edns(&b, &e);
+	}
+	if (rc != HF_OK)
+		return rc;
+	r->query_len = hf_build_finish(&b);
+	return HF_OK;
+}
+
+/* Chooses the server for the next attempt; false when there is none left. */
+static bool choose_server(struct hf_req *r, uint64_t now_ms)
+{
+	if (r->retry_same && r->server >= 0) {
+		r->retry_same = false;
+		return true;
+	}
+	r->tcp = false;
+	r->no_edns = false;
+	int i = hf_upstream_pick(r->set, r->tried, now_ms);
+	if (i < 0 && r->round + 1 < ROUNDS) {
+		r->round++;
+		r->tried = 0;
+		i = hf_upstream_pick(r->set, r->tried, now_ms);
+	}
+	if (i < 0)
+		return false;
+	r->server = i;
+	return true;
+}
+
+enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
+{
+	uint64_t now_ms = now_us / 1000;
+	if (r->reply != NULL)
+		return HF_REQ_DONE;
+	if (now_ms >= r->deadline_ms || r->stats.attempts >= HF_REQ_MAX_ATTEMPTS)
+		return give_up(r);
+	if (!choose_server(r, now_ms))
+		return give_up(r);
+	if (build_query(r) != HF_OK)
+		return fail(r, 0, "query does not fit");
+
+	struct hf_upstream *s = &r->set->servers[r->server];
+	uint32_t timeout = hf_upstream_timeout_ms(s, r->max_timeout_ms);
+	if (r->tcp)
+		timeout = r->max_timeout_ms; /* a connection setup costs round trips */
+	if (now_ms + timeout > r->deadline_ms)
+		timeout = (uint32_t)(r->deadline_ms - now_ms);
+	r->stats.attempts++;
+	r->sent_us = now_us;
+	atomic_fetch_add_explicit(&s->queries, 1, memory_order_relaxed);
+	out->server = s;
+	out->tcp = r->tcp;
+	out->wire = r->query;
+	out->len = r->query_len;
+	out->timeout_ms = timeout;
+	return HF_REQ_SEND;
+}
+
+/* Is this message an answer to the query in flight: ID, QR, opcode, the exact question? */
+static bool answers_query(const struct hf_req *r, const struct hf_pkt *p)
+{
+	if (p->id != hf_get16(r->query) || !(p->flags & HF_FLAG_QR) ||
+	    HF_OPCODE(p->flags) != HF_OPCODE_QUERY || p->count[HF_SECTION_QUESTION] != 1)
+		return false;
+	const struct hf_rr *q = hf_pkt_section_rr(p, HF_SECTION_QUESTION, 0);
+	uint8_t name[HF_NAME_MAX];
+	int n = hf_pkt_owner(p, q, name);
+	/* Case included: a reply that changed it was not built from our query. */
+	return n == (int)r->qname_len && memcmp(name, r->qname, r->qname_len) == 0 &&
+	       q->type == r->qtype && q->rclass == r->qclass;
+}
+
+static struct hf_upstream *current(struct hf_req *r)
+{
+	return &r->set->servers[r->server];
+}
+
+static enum hf_req_state next_server(struct hf_req *r, uint64_t now_ms)
+{
+	hf_upstream_failed(current(r), now_ms);
+	r->tried |= 1u << r->server;
+	return HF_REQ_NEXT;
+}
+
+static enum hf_req_state bad_reply(struct hf_req *r)
+{
+	r->stats.bad_replies++;
+	atomic_fetch_add_explicit(&current(r)->bad_replies, 1, memory_order_relaxed);
+	return HF_REQ_WAIT;
+}
+
+static enum hf_req_state accept_reply(struct hf_req *r, const uint8_t *wire, size_t len,
+                                      uint64_t now_us)
+{
+	r->reply = hf_malloc(len);
+	if (r->reply == NULL)
+		return fail(r, 0, "out of memory");
+	memcpy(r->reply, wire, len);
+	r->reply_len = len;
+	hf_upstream_answered(current(r), (uint32_t)(now_us - r->sent_us));
+	return HF_REQ_DONE;
+}
+
+enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us)
+{
+	uint64_t now_ms = now_us / 1000;
+	struct hf_pkt p;
+	int rc = hf_pkt_parse(&p, wire, len, NULL);
+	if (rc != HF_OK) {
+		if (rc == HF_EBADVERS)
+			hf_pkt_clear(&p);
+		/* Only a reply carrying our ID costs the server its turn; other
+		 * garbage is somebody else's and is only counted. */
+		if (len < 2 || hf_get16(wire) != hf_get16(r->query))
+			return bad_reply(r);
+		r->stats.bad_replies++;
+		atomic_fetch_add_explicit(&current(r)->bad_replies, 1, memory_order_relaxed);
+		hf_log_debug("upstream %s: malformed reply (%s)", current(r)->name, hf_errname(rc));
+		return next_server(r, now_ms);
+	}
+	bool ours = answers_query(r, &p);
+	uint16_t rcode = hf_pkt_rcode(&p);
+	bool tc = p.flags & HF_FLAG_TC;
+	bool has_edns = p.has_edns;
+	hf_pkt_clear(&p);
+	if (!ours)
+		return bad_reply(r);
+
+	if (tc && !r->tcp) {
+		r->tcp = true;
+		r->retry_same = true;
+		r->stats.tcp_retries++;
+		atomic_fetch_add_explicit(&current(r)->tcp_fallbacks, 1, memory_order_relaxed);
+		return HF_REQ_NEXT;
+	}
+	if ((rcode == HF_RCODE_FORMERR || rcode == HF_RCODE_NOTIMP) && !r->no_edns && !has_edns) {
+		r->no_edns = true;
+		r->retry_same = true;
+		return HF_REQ_NEXT;
+	}
+	if (rcode == HF_RCODE_NOERROR || rcode == HF_RCODE_NXDOMAIN)
+		return accept_reply(r, wire, len, now_us);
+	hf_log_debug("upstream %s answered %s", current(r)->name,
+	             hf_rcode_name(rcode) ? hf_rcode_name(rcode) : "an unknown rcode");
+	return next_server(r, now_ms);
+}
+
+enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms)
+{
+	r->stats.timeouts++;
+	atomic_fetch_add_explicit(&current(r)->timeouts, 1, memory_order_relaxed);
+	return next_server(r, now_ms);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * One client question being resolved upstream: a state machine that does no
+ * I/O (Knot Resolver's produce/consume loop). The daemon asks it what to send
+ * (hf_req_produce), sends it, and hands back what arrived (hf_req_consume)
+ * or that nothing did (hf_req_timeout). The same code runs under a replay
+ * test with a scripted network and clock.
+ *
+ *   hf_req_init(&r, ...);
+ *   while (hf_req_produce(&r, now, &out) == HF_REQ_SEND) {
+ *           send out.wire to out.server over UDP or TCP, wait out.timeout_ms;
+ *           on each datagram: st = hf_req_consume(&r, data, len, now_us);
+ *                   HF_REQ_WAIT: keep listening; HF_REQ_NEXT: stop, loop;
+ *                   HF_REQ_DONE: stop, done;
+ *           on timeout or transport error: hf_req_timeout(&r, now);
+ *   }
+ *   r.reply holds the accepted answer, or r.reply is NULL and r.ede says why.
+ *
+ * Today it forwards: each attempt goes to the zone's best upstream (see
+ * upstream.h) with a fresh random ID and source port; a reply counts only if
+ * it comes from the socket the query left on (the daemon connects it) with
+ * the same ID and exactly the same question, case included. Anything else is
+ * dropped and counted. TC moves the same server to TCP; FORMERR or NOTIMP to
+ * a query with EDNS retries without it (RFC 6891 §7); SERVFAIL, REFUSED and
+ * malformed replies move to the next server. Every server is tried at most
+ * twice and the whole resolution is bounded in time.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "upstream/upstream.h"
+#include "wire/name.h"
+#include "wire/pkt.h"
+
+#define HF_REQ_MAX_ATTEMPTS 6
+/* Header, question, OPT without options. */
+#define HF_REQ_QUERY_MAX (HF_HEADER_LEN + HF_NAME_MAX + 4 + 11)
+
+enum hf_req_state {
+	HF_REQ_SEND, /* produce: out is filled, send it */
+	HF_REQ_WAIT, /* consume: not for us; keep waiting for the reply */
+	HF_REQ_NEXT, /* consume/timeout: stop this attempt and call produce */
+	HF_REQ_DONE, /* finished: r->reply, or a failure in r->ede */
+};
+
+struct hf_req_out {
+	struct hf_upstream *server;
+	bool tcp;
+	const uint8_t *wire;
+	size_t len;
+	uint32_t timeout_ms;
+};
+
+struct hf_req_stats {
+	unsigned attempts;
+	unsigned timeouts;
+	unsigned bad_replies; /* wrong ID or question, malformed, not a response */
+	unsigned tcp_retries;
+};
+
+struct hf_req {
+	uint8_t qname[HF_NAME_MAX];
+	size_t qname_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	bool dnssec_ok;
+	bool checking_disabled;
+
+	struct hf_fwd_set *set;
+	uint16_t edns_size;
+	uint32_t max_timeout_ms;
+	uint64_t deadline_ms;
+
+	/* The attempt in flight. */
+	int server; /* index in set->servers, -1 before the first */
+	bool tcp;
+	bool no_edns;    /* this server choked on EDNS */
+	bool retry_same; /* next attempt goes to the same server */
+	uint32_t tried;  /* servers given up on in this round */
+	unsigned round;
+	uint64_t sent_us;
+	uint8_t query[HF_REQ_QUERY_MAX];
+	size_t query_len;
+
+	/* Outcome. */
+	uint8_t *reply; /* accepted reply (hf_malloc), freed by hf_req_clear */
+	size_t reply_len;
+	uint16_t ede; /* RFC 8914 code when there is no reply */
+	const char *ede_text;
+	struct hf_req_stats stats;
+};
+
+void hf_req_init(struct hf_req *r, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                 bool dnssec_ok, bool checking_disabled, struct hf_fwd_set *set, uint16_t edns_size,
+                 uint32_t max_timeout_ms, uint64_t deadline_ms);
+
+enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out);
+enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len,
+                                 uint64_t now_us);
+enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms);
+
+void hf_req_clear(struct hf_req *r);

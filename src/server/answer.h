@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * From a client's query to what goes back, for everything that needs no
+ * upstream: the checks every query passes (RFC 1035 header rules, EDNS
+ * version, access control, opcode, class and type), the error answers
+ * (FORMERR, REFUSED, NOTIMP, BADVERS), minimal answers to ANY (RFC 8482),
+ * and answers from the caches. Pure: no sockets, no clock reads, no
+ * globals; the worker (worker.c) does the I/O.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "cache/cache.h"
+#include "config/config.h"
+#include "wire/name.h"
+
+/* What the worker needs to know about a query to answer it later. */
+struct hf_query {
+	uint16_t id;
+	uint16_t flags;
+	uint8_t qname[HF_NAME_MAX]; /* as the client wrote it, case included */
+	size_t qname_len;
+	size_t qname_off; /* where it sits in the query (uncompressed) */
+	uint16_t qtype;
+	uint16_t qclass;
+	bool edns;
+	bool dnssec_ok;
+	uint16_t max_size; /* largest answer the client takes over this transport */
+	unsigned pcache_bits;
+};
+
+enum hf_verdict {
+	HF_VERDICT_DROP,    /* no answer at all (not a query, or unreadable header) */
+	HF_VERDICT_ANSWER,  /* out holds the answer */
+	HF_VERDICT_RESOLVE, /* q is filled: resolve upstream, then hf_answer_upstream() */
+};
+
+struct hf_answer_ctx {
+	const struct hf_config *cfg;
+	struct hf_cache *cache;
+	struct hf_pcache *pcache;
+	int64_t now; /* wall seconds */
+	bool tcp;
+};
+
+struct hf_answer_stats {
+	uint64_t queries, formerr, refused, notimp, badvers, any, pcache_hits, cache_hits,
+	    resolving, dropped;
+};
+
+/*
+ * Looks at a client's message and answers it if it can without asking
+ * upstream. out must hold HF_MSG_MAX octets; *out_len gets the length.
+ */
+enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *msg, size_t len,
+                                const struct sockaddr *client, struct hf_query *q, uint8_t *out,
+                                size_t *out_len, struct hf_answer_stats *st);
+
+/*
+ * Builds the answer to q from an upstream reply the resolver accepted, files
+ * the reply in the caches, and returns the answer's length (0 if none can be
+ * built). The answer comes from the record cache when the reply was
+ * cacheable, so the first answer and later hits agree (TTL clamping
+ * included), and from the reply's own sections otherwise.
+ */
+size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                          const uint8_t *reply, size_t reply_len, uint8_t *out);
+
+/* SERVFAIL for q, with an Extended DNS Error when q had EDNS. */
+size_t hf_answer_servfail(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint16_t ede,
+                          const char *ede_text, uint8_t *out);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The server: worker threads, each with its own libuv loop and its own
+ * SO_REUSEPORT sockets on every listen address (the kernel spreads clients
+ * across them), sharing the caches and the upstream figures.
+ *
+ * UDP is read and answered in batches (recvmmsg/sendmmsg), which is what a
+ * cache hit costs most. TCP follows RFC 7766: several queries in flight per
+ * connection, answers in whatever order they are ready, an idle timeout, and
+ * caps on connections in total and per client address.
+ *
+ * The running configuration can be swapped (SIGHUP) without stopping:
+ * workers pick up the new one at the next query; a configuration stays
+ * allocated until exit, so a request started under the old one finishes
+ * under it.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "upstream/upstream.h"
+
+struct hf_server;
+
+/* Opens every listen socket (so errors surface before anything runs). NULL and err on failure. */
+struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
+                                char err[HF_CONFIG_ERR_MAX]);
+
+/* Starts the worker threads. */
+int hf_server_start(struct hf_server *s);
+
+/* Swaps in a new configuration; the server owns cfg and up from now on. */
+void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up);
+
+/* Stops accepting, lets requests in flight finish (bounded), joins the workers. */
+void hf_server_stop(struct hf_server *s);
+
+void hf_server_free(struct hf_server *s);
+
+/* One line of figures for the log. */
+void hf_server_summary(struct hf_server *s, char *out, size_t cap);

@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Worker threads: listeners, the UDP batch loop, TCP connections, and the
+ * requests that wait on upstreams. See server.h for the shape; answer.c
+ * decides what to say, this file only moves bytes.
+ */
+#include "server/server.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "cache/cache.h"
+#include "resolve/resolve.h"
+#include "server/answer.h"
+#include "upstream/io.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "wire/buf.h"
+
+#define MAX_LISTEN          16
+#define BATCH               32
+#define UDP_BUF             4096 /* the largest edns-buffer-size the config allows */
+#define BATCHES_PER_WAKE    8
+#define RESOLVE_DEADLINE_MS 4000
+#define DRAIN_MAX_MS        2000
+#define DRAIN_TICK_MS       20
+#define TCP_BACKLOG         256
+#define UDP_SOCKET_BUFFER   (4 << 20)
+
+struct runtime {
+	struct hf_config *cfg;
+	struct hf_upstreams *up;
+	struct runtime *older; /* kept until exit: requests may still point into them */
+};
+
+struct worker;
+
+struct udp_sock {
+	uv_poll_t poll;
+	int fd;
+	struct worker *w;
+};
+
+struct tcp_conn {
+	uv_tcp_t h;
+	uv_timer_t idle;
+	struct worker *w;
+	struct sockaddr_storage peer;
+	uint8_t *buf;
+	size_t len;
+	unsigned refs; /* the connection itself, plus one per request in flight */
+	unsigned inflight;
+	int open_handles;
+	bool closing;
+	struct tcp_conn *prev, *next;
+};
+
+struct pending {
+	struct worker *w;
+	struct runtime *rt;
+	struct hf_req req;
+	struct hf_query q;
+	struct hf_upq *upq;
+	int udp_fd; /* -1 for TCP */
+	struct sockaddr_storage client;
+	socklen_t client_len;
+	struct tcp_conn *conn;
+	struct pending *prev, *next;
+};
+
+struct worker {
+	struct hf_server *srv;
+	unsigned index;
+	uv_loop_t loop;
+	uv_thread_t thread;
+	uv_async_t wake;
+	uv_timer_t drain;
+	uint64_t drain_started;
+	bool stopping;
+	struct udp_sock udp[MAX_LISTEN];
+	uv_tcp_t tcp[MAX_LISTEN];
+	size_t nudp, ntcp;
+	struct tcp_conn *conns;
+	unsigned nconns;
+	struct pending *pending;
+	unsigned npending;
+	struct hf_answer_stats st;
+
+	struct mmsghdr rmsg[BATCH];
+	struct mmsghdr smsg[BATCH];
+	struct iovec riov[BATCH];
+	struct iovec siov[BATCH];
+	struct sockaddr_storage raddr[BATCH];
+	uint8_t rbuf[BATCH][UDP_BUF];
+	uint8_t sbuf[BATCH][UDP_BUF];
+	uint8_t out[HF_MSG_MAX];
+};
+
+struct hf_server {
+	_Atomic(struct runtime *) rt;
+	struct hf_cache *cache;
+	struct hf_pcache *pcache;
+	unsigned nworkers;
+	struct worker *workers;
+	size_t nlisten;
+	struct hf_addr listen[MAX_LISTEN];
+	int *udp_fds; /* [worker][listen] */
+	int *tcp_fds;
+	bool started;
+};
+
+static struct runtime *runtime_now(struct worker *w)
+{
+	return atomic_load_explicit(&w->srv->rt, memory_order_acquire);
+}
+
+static struct hf_answer_ctx answer_ctx(struct worker *w, struct runtime *rt, bool tcp)
+{
+	return (struct hf_answer_ctx){.cfg = rt->cfg,
+	                              .cache = w->srv->cache,
+	                              .pcache = w->srv->pcache,
+	                              .now = hf_clock_wall(),
+	                              .tcp = tcp};
+}
+
+/* --- sending answers --------------------------------------------------------- */
+
+struct tcp_write {
+	uv_write_t req;
+	uint8_t data[];
+};
+
+static void on_tcp_written(uv_write_t *req, int status)
+{
+	(void)status;
+	hf_free(req);
+}
+
+static void tcp_send(struct tcp_conn *c, const uint8_t *msg, size_t len)
+{
+	if (c->closing || len == 0 || len > HF_MSG_MAX)
+		return;
+	struct tcp_write *wr = hf_malloc(sizeof(*wr) + 2 + len);
+	if (wr == NULL)
+		return;
+	hf_put16(wr->data, (uint16_t)len);
+	memcpy(wr->data + 2, msg, len);
+	uv_buf_t b = uv_buf_init((char *)wr->data, (unsigned)(2 + len));
+	if (uv_write(&wr->req, (uv_stream_t *)&c->h, &b, 1, on_tcp_written) < 0)
+		hf_free(wr);
+}
+
+/* --- TCP connections ----------------------------------------------------------- */
+
+static void conn_unref(struct tcp_conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	struct worker *w = c->w;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	w->nconns--;
+	hf_free(c->buf);
+	hf_free(c);
+}
+
+static void on_conn_handle_closed(uv_handle_t *h)
+{
+	struct tcp_conn *c = h->data;
+	if (--c->open_handles == 0)
+		conn_unref(c);
+}
+
+static void conn_close(struct tcp_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	uv_timer_stop(&c->idle);
+	uv_close((uv_handle_t *)&c->idle, on_conn_handle_closed);
+	uv_close((uv_handle_t *)&c->h, on_conn_handle_closed);
+}
+
+static void on_conn_idle(uv_timer_t *t)
+{
+	struct tcp_conn *c = t->data;
+	/* RFC 7766 §6.2.3: close when idle; a connection waiting on answers is not idle. */
+	if (c->inflight > 0) {
+		uv_timer_again(t);
+		return;
+	}
+	conn_close(c);
+}
+
+static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_query *q,
+                          int udp_fd, const struct sockaddr_storage *client, socklen_t client_len,
+                          struct tcp_conn *conn);
+
+static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t len)
+{
+	struct worker *w = c->w;
+	struct runtime *rt = runtime_now(w);
+	struct hf_answer_ctx ctx = answer_ctx(w, rt, true);
+	struct hf_query q;
+	size_t out_len = 0;
+	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
+	                                    w->out, &out_len, &w->st);
+	if (v == HF_VERDICT_ANSWER)
+		tcp_send(c, w->out, out_len);
+	else if (v == HF_VERDICT_RESOLVE)
+		start_resolve(w, rt, &q, -1, &c->peer, sizeof(c->peer), c);
+}
+
+static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	(void)suggested;
+	struct tcp_conn *c = h->data;
+	*buf = uv_buf_init((char *)c->buf + c->len, (unsigned)(2 + HF_MSG_MAX - c->len));
+}
+
+static void conn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	(void)buf;
+	struct tcp_conn *c = s->data;
+	if (nread < 0) {
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)nread;
+	uv_timer_again(&c->idle);
+	/* Several queries may arrive in one read (RFC 7766 §6.2.1.1 pipelining). */
+	size_t off = 0;
+	while (!c->closing && c->len - off >= 2) {
+		size_t mlen = hf_get16(c->buf + off);
+		if (c->len - off < 2 + mlen)
+			break;
+		conn_handle_message(c, c->buf + off + 2, mlen);
+		off += 2 + mlen;
+	}
+	if (off > 0 && !c->closing) {
+		memmove(c->buf, c->buf + off, c->len - off);
+		c->len -= off;
+	}
+}
+
+static unsigned conns_from(const struct worker *w, const struct sockaddr_storage *peer)
+{
+	unsigned n = 0;
+	for (const struct tcp_conn *c = w->conns; c != NULL; c = c->next) {
+		if (c->peer.ss_family != peer->ss_family)
+			continue;
+		if (peer->ss_family == AF_INET
+		        ? ((const struct sockaddr_in *)&c->peer)->sin_addr.s_addr ==
+		              ((const struct sockaddr_in *)peer)->sin_addr.s_addr
+		        : memcmp(&((const struct sockaddr_in6 *)&c->peer)->sin6_addr,
+		                 &((const struct sockaddr_in6 *)peer)->sin6_addr, 16) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void on_tcp_connection(uv_stream_t *server, int status)
+{
+	struct worker *w = server->data;
+	if (status < 0 || w->stopping)
+		return;
+	struct tcp_conn *c = hf_calloc(1, sizeof(*c));
+	if (c != NULL)
+		c->buf = hf_malloc(2 + HF_MSG_MAX);
+	if (c == NULL || c->buf == NULL) {
+		if (c != NULL)
+			hf_free(c);
+		return;
+	}
+	c->w = w;
+	c->refs = 1;
+	uv_tcp_init(&w->loop, &c->h);
+	uv_timer_init(&w->loop, &c->idle);
+	c->h.data = c;
+	c->idle.data = c;
+	c->open_handles = 2;
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	if (uv_accept(server, (uv_stream_t *)&c->h) < 0) {
+		conn_close(c);
+		return;
+	}
+	int namelen = sizeof(c->peer);
+	uv_tcp_getpeername(&c->h, (struct sockaddr *)&c->peer, &namelen);
+
+	const struct hf_config *cfg = runtime_now(w)->cfg;
+	unsigned per_worker = (cfg->tcp.max_connections + w->srv->nworkers - 1) / w->srv->nworkers;
+	if (w->nconns > per_worker || conns_from(w, &c->peer) > cfg->tcp.max_per_client) {
+		conn_close(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->h, 1);
+	uv_timer_start(&c->idle, on_conn_idle, cfg->tcp.idle_timeout_ms, cfg->tcp.idle_timeout_ms);
+	if (uv_read_start((uv_stream_t *)&c->h, conn_alloc, conn_read) < 0)
+		conn_close(c);
+}
+
+/* --- requests waiting on upstreams ---------------------------------------------- */
+
+static void pending_unlink(struct pending *p)
+{
+	struct worker *w = p->w;
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		w->pending = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	w->npending--;
+}
+
+static void pending_free(struct pending *p)
+{
+	pending_unlink(p);
+	hf_upq_cancel(p->upq);
+	hf_req_clear(&p->req);
+	if (p->conn != NULL) {
+		p->conn->inflight--;
+		conn_unref(p->conn);
+	}
+	hf_free(p);
+}
+
+static void finish(struct pending *p)
+{
+	struct worker *w = p->w;
+	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
+	size_t len;
+	if (p->req.reply != NULL)
+		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len, w->out);
+	else
+		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
+	if (p->conn != NULL)
+		tcp_send(p->conn, w->out, len);
+	else if (len != 0)
+		(void)sendto(p->udp_fd, w->out, len, MSG_DONTWAIT, (struct sockaddr *)&p->client,
+		             p->client_len);
+	pending_free(p);
+}
+
+static void step(struct pending *p);
+
+static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err)
+{
+	struct pending *p = arg;
+	enum hf_req_state st = err != HF_OK
+	                           ? hf_req_timeout(&p->req, hf_clock_mono_ms())
+	                           : hf_req_consume(&p->req, wire, len, hf_clock_mono_us());
+	if (st == HF_REQ_WAIT)
+		return;
+	hf_upq_cancel(p->upq);
+	p->upq = NULL;
+	if (st == HF_REQ_DONE)
+		finish(p);
+	else
+		step(p);
+}
+
+static void step(struct pending *p)
+{
+	for (;;) {
+		struct hf_req_out out;
+		if (hf_req_produce(&p->req, hf_clock_mono_us(), &out) != HF_REQ_SEND) {
+			finish(p);
+			return;
+		}
+		p->upq = hf_upq_start(&p->w->loop, &out.server->addr, out.tcp, out.wire, out.len,
+		                      out.timeout_ms, on_upstream, p);
+		if (p->upq != NULL)
+			return;
+		/* No socket for this attempt: count it as a failed server and go on. */
+		if (hf_req_timeout(&p->req, hf_clock_mono_ms()) == HF_REQ_DONE) {
+			finish(p);
+			return;
+		}
+	}
+}
+
+static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_query *q,
+                          int udp_fd, const struct sockaddr_storage *client, socklen_t client_len,
+                          struct tcp_conn *conn)
+{
+	struct hf_fwd_set *set = hf_upstreams_find(rt->up, q->qname);
+	struct pending *p = set != NULL ? hf_calloc(1, sizeof(*p)) : NULL;
+	if (p == NULL) {
+		struct hf_answer_ctx ctx = answer_ctx(w, rt, conn != NULL);
+		size_t len = hf_answer_servfail(&ctx, q, 22, "no upstream for this name", w->out);
+		if (conn != NULL)
+			tcp_send(conn, w->out, len);
+		else
+			(void)sendto(udp_fd, w->out, len, MSG_DONTWAIT,
+			             (const struct sockaddr *)client, client_len);
+		return;
+	}
+	p->w = w;
+	p->rt = rt;
+	p->q = *q;
+	p->udp_fd = udp_fd;
+	memcpy(&p->client, client, client_len);
+	p->client_len = client_len;
+	p->conn = conn;
+	if (conn != NULL) {
+		conn->refs++;
+		conn->inflight++;
+	}
+	p->next = w->pending;
+	if (w->pending != NULL)
+		w->pending->prev = p;
+	w->pending = p;
+	w->npending++;
+	const struct hf_config *cfg = rt->cfg;
+	hf_req_init(&p->req, q->qname, q->qtype, q->qclass, q->dnssec_ok, q->flags & HF_FLAG_CD,
+	            set, cfg->resolver.edns_buffer_size, cfg->resolver.query_timeout_ms,
+	            hf_clock_mono_ms() + RESOLVE_DEADLINE_MS);
+	step(p);
+}
+
+/* --- UDP ------------------------------------------------------------------------ */
+
+static void send_batch(int fd, struct mmsghdr *msgs, unsigned n)
+{
+	unsigned done = 0;
+	while (done < n) {
+		int sent = sendmmsg(fd, msgs + done, n - done, MSG_DONTWAIT);
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			done++; /* skip the datagram the kernel refused (EAGAIN: dropped) */
+			continue;
+		}
+		done += (unsigned)sent;
+	}
+}
+
+static unsigned receive_batch(struct worker *w, int fd)
+{
+	for (unsigned i = 0; i < BATCH; i++) {
+		w->riov[i] = (struct iovec){.iov_base = w->rbuf[i], .iov_len = UDP_BUF};
+		w->rmsg[i].msg_hdr = (struct msghdr){.msg_name = &w->raddr[i],
+		                                     .msg_namelen = sizeof(w->raddr[i]),
+		                                     .msg_iov = &w->riov[i],
+		                                     .msg_iovlen = 1};
+	}
+	int n = recvmmsg(fd, w->rmsg, BATCH, MSG_DONTWAIT, NULL);
+	return n > 0 ? (unsigned)n : 0;
+}
+
+static void on_udp_readable(uv_poll_t *h, int status, int events)
+{
+	(void)events;
+	struct udp_sock *us = h->data;
+	struct worker *w = us->w;
+	if (status < 0 || w->stopping)
+		return;
+	for (int round = 0; round < BATCHES_PER_WAKE; round++) {
+		unsigned n = receive_batch(w, us->fd);
+		if (n == 0)
+			return;
+		struct runtime *rt = runtime_now(w);
+		struct hf_answer_ctx ctx = answer_ctx(w, rt, false);
+		unsigned ns = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
+				continue; /* no query is that big */
+			struct hf_query q;
+			size_t out_len = 0;
+			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
+			                                    (const struct sockaddr *)&w->raddr[i],
+			                                    &q, w->sbuf[ns], &out_len, &w->st);
+			if (v == HF_VERDICT_RESOLVE) {
+				start_resolve(w, rt, &q, us->fd, &w->raddr[i],
+				              w->rmsg[i].msg_hdr.msg_namelen, NULL);
+				continue;
+			}
+			if (v != HF_VERDICT_ANSWER || out_len == 0)
+				continue;
+			w->siov[ns] = (struct iovec){.iov_base = w->sbuf[ns], .iov_len = out_len};
+			w->smsg[ns].msg_hdr =
+			    (struct msghdr){.msg_name = &w->raddr[i],
+			                    .msg_namelen = w->rmsg[i].msg_hdr.msg_namelen,
+			                    .msg_iov = &w->siov[ns],
+			                    .msg_iovlen = 1};
+			ns++;
+		}
+		send_batch(us->fd, w->smsg, ns);
+		if (n < BATCH)
+			return;
+	}
+}
+
+/* --- worker life ------------------------------------------------------------------ */
+
+/* A poll handle does not own its descriptor: close it once libuv lets go. */
+static void on_udp_closed(uv_handle_t *h)
+{
+	struct udp_sock *us = h->data;
+	close(us->fd);
+}
+
+static void close_listeners(struct worker *w)
+{
+	for (size_t i = 0; i < w->nudp; i++) {
+		uv_poll_stop(&w->udp[i].poll);
+		uv_close((uv_handle_t *)&w->udp[i].poll, on_udp_closed);
+	}
+	for (size_t i = 0; i < w->ntcp; i++)
+		uv_close((uv_handle_t *)&w->tcp[i], NULL);
+}
+
+static void shut_down(struct worker *w)
+{
+	while (w->pending != NULL)
+		pending_free(w->pending);
+	for (struct tcp_conn *c = w->conns; c != NULL; c = c->next)
+		conn_close(c);
+	uv_timer_stop(&w->drain);
+	uv_close((uv_handle_t *)&w->drain, NULL);
+	uv_close((uv_handle_t *)&w->wake, NULL);
+}
+
+static void on_drain_tick(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+	if (w->npending == 0 || hf_clock_mono_ms() - w->drain_started >= DRAIN_MAX_MS)
+		shut_down(w);
+}
+
+static void on_wake(uv_async_t *a)
+{
+	struct worker *w = a->data;
+	if (w->stopping)
+		return;
+	w->stopping = true;
+	close_listeners(w);
+	/* Idle connections go now; those with answers pending go when drained. */
+	for (struct tcp_conn *c = w->conns; c != NULL; c = c->next) {
+		if (c->inflight == 0)
+			conn_close(c);
+	}
+	w->drain_started = hf_clock_mono_ms();
+	uv_timer_start(&w->drain, on_drain_tick, 0, DRAIN_TICK_MS);
+}
+
+static int worker_init(struct worker *w)
+{
+	struct hf_server *s = w->srv;
+	int rc = uv_loop_init(&w->loop);
+	if (rc < 0)
+		return rc;
+	uv_async_init(&w->loop, &w->wake, on_wake);
+	w->wake.data = w;
+	uv_timer_init(&w->loop, &w->drain);
+	w->drain.data = w;
+	for (size_t i = 0; i < s->nlisten; i++) {
+		struct udp_sock *us = &w->udp[w->nudp];
+		us->fd = s->udp_fds[w->index * s->nlisten + i];
+		us->w = w;
+		rc = uv_poll_init(&w->loop, &us->poll, us->fd);
+		if (rc < 0)
+			return rc;
+		us->poll.data = us;
+		w->nudp++;
+		uv_poll_start(&us->poll, UV_READABLE, on_udp_readable);
+
+		uv_tcp_t *t = &w->tcp[w->ntcp];
+		uv_tcp_init(&w->loop, t);
+		t->data = w;
+		w->ntcp++;
+		rc = uv_tcp_open(t, s->tcp_fds[w->index * s->nlisten + i]);
+		if (rc == 0)
+			rc = uv_listen((uv_stream_t *)t, TCP_BACKLOG, on_tcp_connection);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&w->loop);
+}
+
+/* --- sockets ---------------------------------------------------------------------- */
+
+/*
+ * Bursts of queries must not overflow the socket between two reads: ask for
+ * large buffers, beyond the system maximum when running as root.
+ */
+static void grow_buffers(int fd)
+{
+	int size = UDP_SOCKET_BUFFER;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+static int open_socket(const struct hf_addr *a, int type, char *err)
+{
+	char name[64];
+	hf_addr_format(a, name, sizeof(name));
+	int fd = socket(a->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
+	if (a->ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	if (type == SOCK_DGRAM)
+		grow_buffers(fd);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, TCP_BACKLOG) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, HF_CONFIG_ERR_MAX, "listen %s (%s): %s", name,
+	         type == SOCK_STREAM ? "tcp" : "udp", strerror(errno));
+	int saved = errno;
+	if (fd >= 0)
+		close(fd);
+	return -saved;
+}
+
+static void close_fds(struct hf_server *s)
+{
+	size_t n = (size_t)s->nworkers * s->nlisten;
+	for (size_t i = 0; i < n; i++) {
+		if (s->udp_fds != NULL && s->udp_fds[i] >= 0)
+			close(s->udp_fds[i]);
+		if (s->tcp_fds != NULL && s->tcp_fds[i] >= 0)
+			close(s->tcp_fds[i]);
+	}
+	hf_free(s->udp_fds);
+	hf_free(s->tcp_fds);
+	s->udp_fds = s->tcp_fds = NULL;
+}
+
+/* An IPv6 address the machine does not have is skipped (with a warning), not fatal. */
+static int open_all(struct hf_server *s, const struct hf_config *cfg, char *err)
+{
+	for (size_t i = 0; i < cfg->nlisten && s->nlisten < MAX_LISTEN; i++) {
+		char probe_err[HF_CONFIG_ERR_MAX];
+		int fd = open_socket(&cfg->listen[i], SOCK_DGRAM, probe_err);
+		if (fd == -EADDRNOTAVAIL && cfg->listen[i].ss.ss_family == AF_INET6) {
+			hf_log_warn("%s; skipped", probe_err);
+			continue;
+		}
+		if (fd < 0) {
+			snprintf(err, HF_CONFIG_ERR_MAX, "%s", probe_err);
+			return fd;
+		}
+		close(fd);
+		s->listen[s->nlisten++] = cfg->listen[i];
+	}
+	if (s->nlisten == 0) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "no address to listen on");
+		return HF_EINVAL;
+	}
+	size_t n = (size_t)s->nworkers * s->nlisten;
+	s->udp_fds = hf_malloc(n * sizeof(int));
+	s->tcp_fds = hf_malloc(n * sizeof(int));
+	if (s->udp_fds == NULL || s->tcp_fds == NULL)
+		return HF_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s->udp_fds[i] = s->tcp_fds[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct hf_addr *a = &s->listen[i % s->nlisten];
+		s->udp_fds[i] = open_socket(a, SOCK_DGRAM, err);
+		if (s->udp_fds[i] < 0)
+			return s->udp_fds[i];
+		s->tcp_fds[i] = open_socket(a, SOCK_STREAM, err);
+		if (s->tcp_fds[i] < 0)
+			return s->tcp_fds[i];
+	}
+	return HF_OK;
+}
+
+/* --- the server ------------------------------------------------------------------- */
+
+static unsigned worker_count(const struct hf_config *cfg)
+{
+	if (cfg->workers != 0)
+		return cfg->workers;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
+                                char err[HF_CONFIG_ERR_MAX])
+{
+	struct hf_server *s = hf_calloc(1, sizeof(*s));
+	struct runtime *rt = hf_calloc(1, sizeof(*rt));
+	if (s == NULL || rt == NULL) {
+		hf_free(s);
+		hf_free(rt);
+		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	rt->cfg = cfg;
+	rt->up = up;
+	atomic_store(&s->rt, rt);
+	s->nworkers = worker_count(cfg);
+	struct hf_cache_opts co = {.max_bytes = cfg->cache.size - cfg->cache.size / 4,
+	                           .min_ttl = cfg->cache.min_ttl,
+	                           .max_ttl = cfg->cache.max_ttl,
+	                           .neg_max_ttl = cfg->cache.negative_max_ttl};
+	s->cache = hf_cache_new(&co);
+	s->pcache = hf_pcache_new(cfg->cache.size / 4);
+	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
+	if (s->cache == NULL || s->pcache == NULL || s->workers == NULL) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
+		goto fail;
+	}
+	if (open_all(s, cfg, err) != HF_OK)
+		goto fail;
+	return s;
+fail:
+	hf_server_free(s);
+	return NULL;
+}
+
+int hf_server_start(struct hf_server *s)
+{
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct worker *w = &s->workers[i];
+		w->srv = s;
+		w->index = i;
+		int rc = worker_init(w);
+		if (rc < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		int rc = uv_thread_create(&s->workers[i].thread, worker_main, &s->workers[i]);
+		if (rc < 0)
+			return rc;
+	}
+	s->started = true;
+	/* The listening sockets now belong to the loops, which close them. */
+	hf_free(s->udp_fds);
+	hf_free(s->tcp_fds);
+	s->udp_fds = s->tcp_fds = NULL;
+	return 0;
+}
+
+void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up)
+{
+	struct runtime *rt = hf_calloc(1, sizeof(*rt));
+	if (rt == NULL) {
+		hf_log_error("reload: out of memory; keeping the running configuration");
+		hf_config_free(cfg);
+		hf_upstreams_free(up);
+		return;
+	}
+	rt->cfg = cfg;
+	rt->up = up;
+	rt->older = atomic_load(&s->rt);
+	atomic_store_explicit(&s->rt, rt, memory_order_release);
+}
+
+void hf_server_stop(struct hf_server *s)
+{
+	if (!s->started)
+		return;
+	for (unsigned i = 0; i < s->nworkers; i++)
+		uv_async_send(&s->workers[i].wake);
+	for (unsigned i = 0; i < s->nworkers; i++)
+		uv_thread_join(&s->workers[i].thread);
+	s->started = false;
+}
+
+void hf_server_free(struct hf_server *s)
+{
+	if (s == NULL)
+		return;
+	close_fds(s);
+	struct runtime *rt = atomic_load(&s->rt);
+	while (rt != NULL) {
+		struct runtime *older = rt->older;
+		hf_config_free(rt->cfg);
+		hf_upstreams_free(rt->up);
+		hf_free(rt);
+		rt = older;
+	}
+	hf_cache_free(s->cache);
+	hf_pcache_free(s->pcache);
+	hf_free(s->workers);
+	hf_free(s);
+}
+
+void hf_server_summary(struct hf_server *s, char *out, size_t cap)
+{
+	struct hf_answer_stats t = {0};
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		const struct hf_answer_stats *st = &s->workers[i].st;
+		t.queries += st->queries;
+		t.pcache_hits += st->pcache_hits;
+		t.cache_hits += st->cache_hits;
+		t.resolving += st->resolving;
+		t.formerr += st->formerr;
+		t.refused += st->refused;
+	}
+	snprintf(out, cap,
+	         "%llu queries: %llu from the packet cache, %llu from the record cache, %llu "
+	         "resolved upstream, %llu FORMERR, %llu REFUSED",
+	         (unsigned long long)t.queries, (unsigned long long)t.pcache_hits,
+	         (unsigned long long)t.cache_hits, (unsigned long long)t.resolving,
+	         (unsigned long long)t.formerr, (unsigned long long)t.refused);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Sending one query to one upstream server and collecting what comes back,
+ * on a worker's libuv loop.
+ *
+ * UDP: a fresh socket per query, bound to a source port drawn from the
+ * CSPRNG across 1024-65535 and connected to the server, so the kernel drops
+ * datagrams from any other address or port. Every datagram that arrives is
+ * handed to the callback (the resolver decides whether it answers the
+ * query); the attempt ends when the caller cancels it. TCP (RFC 7766): one
+ * connection per query, the message framed by its 2-octet length.
+ *
+ * The callback gets (wire, len, HF_OK) for a message, or (NULL, 0, error)
+ * once, for a timeout (-ETIMEDOUT) or a transport failure; after an error
+ * nothing more arrives. The caller ends every attempt with hf_upq_cancel(),
+ * which may be called from inside the callback.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/config.h"
+
+struct hf_upq;
+
+typedef void (*hf_upq_cb)(void *arg, const uint8_t *wire, size_t len, int err);
+
+/* Starts an attempt; NULL if no socket could be set up (the caller treats it as a failure). */
+struct hf_upq *hf_upq_start(uv_loop_t *loop, const struct hf_addr *server, bool tcp,
+                            const uint8_t *wire, size_t len, uint32_t timeout_ms, hf_upq_cb cb,
+                            void *arg);
+
+/* Ends the attempt: no more callbacks; resources are freed once libuv lets go. */
+void hf_upq_cancel(struct hf_upq *q);

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Server sets from the config and the SRTT-based choice. See upstream.h. */
+#include "upstream/upstream.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/random.h"
+
+#define SRTT_FAIL_MIN_US   100000u /* a failure counts at least as a 100 ms RTT */
+#define SRTT_MAX_US        10000000u
+#define FAILS_BEFORE_DOWN  3
+#define DOWN_BASE_MS       1000u
+#define DOWN_MAX_MS        60000u
+#define EXPLORE_ONE_IN     20
+#define TIMEOUT_UNKNOWN_MS 500u
+#define TIMEOUT_MIN_MS     200u
+
+static bool same_addr(const struct hf_addr *a, const struct hf_addr *b)
+{
+	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
+}
+
+static bool is_own_listen(const struct hf_config *cfg, const struct hf_addr *a)
+{
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (same_addr(&cfg->listen[i], a))
+			return true;
+	}
+	return false;
+}
+
+static int add_server(struct hf_fwd_set *set, const struct hf_config *cfg,
+                      const struct hf_upstream_conf *uc)
+{
+	char name[64];
+	hf_addr_format(&uc->addr, name, sizeof(name));
+	if (uc->proto != HF_UPSTREAM_DNS) {
+		hf_log_warn("forward: encrypted upstream %s is not supported yet; left out",
+		            uc->proto == HF_UPSTREAM_HTTPS ? uc->url : name);
+		return HF_OK;
+	}
+	if (is_own_listen(cfg, &uc->addr)) {
+		hf_log_warn(
+		    "forward: %s is holdfast's own listen address; left out (it would loop)", name);
+		return HF_OK;
+	}
+	if (set->n == HF_UPSTREAM_MAX_SERVERS) {
+		hf_log_warn("forward: more than %d servers in one zone; %s left out",
+		            HF_UPSTREAM_MAX_SERVERS, name);
+		return HF_OK;
+	}
+	struct hf_upstream *s = &set->servers[set->n++];
+	memset(s, 0, sizeof(*s));
+	s->addr = uc->addr;
+	memcpy(s->name, name, sizeof(s->name));
+	return HF_OK;
+}
+
+/* Reads "nameserver ADDR" lines (RFC-less but universal resolv.conf format). */
+static size_t read_resolv_conf(const char *path, struct hf_upstream_conf *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	char line[512];
+	size_t n = 0;
+	while (n < cap && fgets(line, sizeof(line), f) != NULL) {
+		char addr[256];
+		if (sscanf(line, " nameserver %255s", addr) != 1)
+			continue;
+		char *pct = strchr(addr, '%'); /* link-local scope: not supported */
+		if (pct != NULL)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].proto = HF_UPSTREAM_DNS;
+		if (hf_addr_parse(addr, 53, &out[n].addr) == HF_OK)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int build_set(struct hf_fwd_set *set, const uint8_t *zone, const struct hf_config *cfg,
+                     const struct hf_upstream_conf *ucs, size_t n, char *err)
+{
+	char ztext[HF_NAME_TEXT_MAX];
+	memcpy(set->zone, zone, hf_name_len(zone));
+	set->servers = hf_calloc(n ? n : 1, sizeof(struct hf_upstream));
+	if (set->servers == NULL)
+		return HF_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		add_server(set, cfg, &ucs[i]);
+	if (set->n == 0) {
+		if (hf_name_to_text(zone, ztext, sizeof(ztext)) < 0)
+			ztext[0] = '\0';
+		snprintf(err, HF_CONFIG_ERR_MAX,
+		         "forward: zone %.200s has no usable upstream server", ztext);
+		return HF_EINVAL;
+	}
+	return HF_OK;
+}
+
+struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *resolv_conf,
+                                      char err[HF_CONFIG_ERR_MAX])
+{
+	struct hf_upstreams *u = hf_calloc(1, sizeof(*u));
+	if (u == NULL)
+		goto nomem;
+	size_t nzones = cfg->nforward + (cfg->forward_resolv_conf ? 1 : 0);
+	u->zones = hf_calloc(nzones ? nzones : 1, sizeof(*u->zones));
+	if (u->zones == NULL)
+		goto nomem;
+	for (size_t i = 0; i < cfg->nforward; i++) {
+		const struct hf_forward_zone *fz = &cfg->forward[i];
+		int rc = build_set(&u->zones[u->nzones++], fz->zone, cfg, fz->upstreams,
+		                   fz->nupstreams, err);
+		if (rc != HF_OK)
+			goto fail;
+	}
+	if (cfg->forward_resolv_conf) {
+		static const uint8_t root[1] = {0};
+		struct hf_upstream_conf ucs[HF_UPSTREAM_MAX_SERVERS];
+		size_t n = read_resolv_conf(resolv_conf, ucs, HF_UPSTREAM_MAX_SERVERS);
+		if (n == 0) {
+			snprintf(err, HF_CONFIG_ERR_MAX,
+			         "%.300s: no nameserver to forward to (set forward: in the config)",
+			         resolv_conf);
+			goto fail;
+		}
+		if (build_set(&u->zones[u->nzones++], root, cfg, ucs, n, err) != HF_OK)
+			goto fail;
+	}
+	return u;
+nomem:
+	snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
+fail:
+	hf_upstreams_free(u);
+	return NULL;
+}
+
+void hf_upstreams_free(struct hf_upstreams *u)
+{
+	if (u == NULL)
+		return;
+	for (size_t i = 0; i < u->nzones; i++)
+		hf_free(u->zones[i].servers);
+	hf_free(u->zones);
+	hf_free(u);
+}
+
+struct hf_fwd_set *hf_upstreams_find(struct hf_upstreams *u, const uint8_t *qname)
+{
+	struct hf_fwd_set *best = NULL;
+	unsigned best_labels = 0;
+	for (size_t i = 0; i < u->nzones; i++) {
+		unsigned labels = hf_name_labels(u->zones[i].zone);
+		if ((best == NULL || labels > best_labels) &&
+		    hf_name_in_zone(qname, u->zones[i].zone)) {
+			best = &u->zones[i];
+			best_labels = labels;
+		}
+	}
+	return best;
+}
+
+static bool is_down(const struct hf_upstream *s, uint64_t now_ms)
+{
+	return atomic_load_explicit(&s->down_until_ms, memory_order_relaxed) > now_ms;
+}
+
+int hf_upstream_pick(struct hf_fwd_set *set, uint32_t tried, uint64_t now_ms)
+{
+	int best = -1, live = 0, oldest_down = -1;
+	uint32_t best_srtt = UINT32_MAX;
+	uint64_t oldest = UINT64_MAX;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct hf_upstream *s = &set->servers[i];
+		if (tried & (1u << i))
+			continue;
+		if (is_down(s, now_ms)) {
+			uint64_t until =
+			    atomic_load_explicit(&s->down_until_ms, memory_order_relaxed);
+			if (until < oldest) {
+				oldest = until;
+				oldest_down = (int)i;
+			}
+			continue;
+		}
+		live++;
+		uint32_t srtt = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
+		if (srtt < best_srtt) {
+			best_srtt = srtt;
+			best = (int)i;
+		}
+	}
+	if (best < 0)
+		return oldest_down;
+	if (live > 1 && hf_random_below(EXPLORE_ONE_IN) == 0) {
+		int skip = (int)hf_random_below((uint32_t)live);
+		for (size_t i = 0; i < set->n; i++) {
+			if ((tried & (1u << i)) || is_down(&set->servers[i], now_ms))
+				continue;
+			if (skip-- == 0)
+				return (int)i;
+		}
+	}
+	return best;
+}
+
+uint32_t hf_upstream_timeout_ms(const struct hf_upstream *s, uint32_t max_ms)
+{
+	uint32_t srtt = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
+	uint32_t t = srtt == 0 ? TIMEOUT_UNKNOWN_MS : srtt / 1000 * 3 + 50;
+	if (t < TIMEOUT_MIN_MS)
+		t = TIMEOUT_MIN_MS;
+	return t < max_ms ? t : max_ms;
+}
+
+void hf_upstream_answered(struct hf_upstream *s, uint32_t rtt_us)
+{
+	uint32_t old = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
+	uint32_t srtt = old == 0 ? rtt_us : (uint32_t)(((uint64_t)old * 7 + rtt_us) / 8);
+	atomic_store_explicit(&s->srtt_us, srtt ? srtt : 1, memory_order_relaxed);
+	atomic_store_explicit(&s->fails, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->down_until_ms, 0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->answers, 1, memory_order_relaxed);
+}
+
+void hf_upstream_failed(struct hf_upstream *s, uint64_t now_ms)
+{
+	uint32_t old = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
+	uint64_t srtt = (uint64_t)old * 2;
+	if (srtt < SRTT_FAIL_MIN_US)
+		srtt = SRTT_FAIL_MIN_US;
+	if (srtt > SRTT_MAX_US)
+		srtt = SRTT_MAX_US;
+	atomic_store_explicit(&s->srtt_us, (uint32_t)srtt, memory_order_relaxed);
+	uint32_t fails = atomic_fetch_add_explicit(&s->fails, 1, memory_order_relaxed) + 1;
+	if (fails >= FAILS_BEFORE_DOWN) {
+		unsigned shift = fails - FAILS_BEFORE_DOWN;
+		uint64_t backoff = shift >= 6 ? DOWN_MAX_MS : (uint64_t)DOWN_BASE_MS << shift;
+		if (backoff > DOWN_MAX_MS)
+			backoff = DOWN_MAX_MS;
+		atomic_store_explicit(&s->down_until_ms, now_ms + backoff, memory_order_relaxed);
+		if (fails == FAILS_BEFORE_DOWN)
+			hf_log_warn("upstream %s failed %u times in a row; set aside", s->name,
+			            fails);
+	}
+}

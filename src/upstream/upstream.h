@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Upstream servers and the choice between them.
+ *
+ * Forward zones come from the config (`forward:`, longest zone match wins)
+ * or, with `forward: resolv.conf`, from the nameserver lines of
+ * /etc/resolv.conf. Each server keeps a smoothed RTT (SRTT, as RFC 6298
+ * smooths TCP's: 7/8 old, 1/8 new) and a count of consecutive failures.
+ *
+ * Choice: the untried server with the lowest SRTT; servers never measured
+ * count as fastest, so each is tried early. After 3 failures in a row a
+ * server is set aside for a back-off that doubles up to a minute; one
+ * choice in 20 explores another live server instead of the best, so a
+ * server that recovered wins its place back. When every server is set
+ * aside, the one set aside longest is tried anyway rather than failing.
+ *
+ * The figures are shared by all worker threads and updated with atomics:
+ * a lost update costs a slightly stale SRTT, never correctness.
+ */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "wire/name.h"
+
+#define HF_UPSTREAM_MAX_SERVERS 32 /* per zone; tried servers are a bit mask */
+
+struct hf_upstream {
+	struct hf_addr addr;
+	char name[64];            /* "ADDR@PORT" for logs */
+	_Atomic uint32_t srtt_us; /* 0 = never measured */
+	_Atomic uint32_t fails;   /* consecutive */
+	_Atomic uint64_t down_until_ms;
+	_Atomic uint64_t queries, answers, timeouts, bad_replies, tcp_fallbacks;
+};
+
+struct hf_fwd_set {
+	uint8_t zone[HF_NAME_MAX];
+	struct hf_upstream *servers;
+	size_t n;
+};
+
+struct hf_upstreams {
+	struct hf_fwd_set *zones;
+	size_t nzones;
+};
+
+/*
+ * Builds the server sets from cfg. Servers equal to one of holdfast's own
+ * listen addresses are left out (forwarding to ourselves would loop), as
+ * are encrypted upstreams, which arrive with the hold-fast work; both are
+ * logged. Returns NULL with a message in err when a zone is left with no
+ * server or resolv.conf lists none.
+ */
+struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *resolv_conf,
+                                      char err[HF_CONFIG_ERR_MAX]);
+void hf_upstreams_free(struct hf_upstreams *u);
+
+/* The set whose zone is the longest match for qname, or NULL. */
+struct hf_fwd_set *hf_upstreams_find(struct hf_upstreams *u, const uint8_t *qname);
+
+/* Index of the server to ask next, given those already tried (bit i = server i); -1 if none. */
+int hf_upstream_pick(struct hf_fwd_set *set, uint32_t tried, uint64_t now_ms);
+
+/* How long to wait for this server before trying another, in ms (at most max_ms). */
+uint32_t hf_upstream_timeout_ms(const struct hf_upstream *s, uint32_t max_ms);
+
+void hf_upstream_answered(struct hf_upstream *s, uint32_t rtt_us);
+void hf_upstream_failed(struct hf_upstream *s, uint64_t now_ms);

@@ -79,7 +79,8 @@ FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
 FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
-.PHONY: all lib run check check-build check-unit check-corpus check-oracle fuzz fuzz-build \
+.PHONY: all lib run check check-build check-unit check-corpus check-oracle check-integration \
+	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test
 all: $(DAEMON)
 lib: $(LIB)
@@ -140,7 +141,7 @@ run: deps-build
 check: deps-test
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-build
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-unit check-corpus \
-		check-oracle
+		check-oracle check-integration
 	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then \
 		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
 	@echo "make check: all tests passed"
@@ -160,6 +161,10 @@ check-corpus: $(FUZZ_REPLAY_BINS)
 check-oracle: $(TOOL_BINS)
 	HF_WIRETOOL=$(abspath $(B)/tools/wiretool) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		tests/oracle
+
+# The real daemon against a real NSD and scripted misbehaving servers, on loopback.
+check-integration: $(DAEMON)
+	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # --- fuzzing ---------------------------------------------------------------
 

@@ -63,6 +63,18 @@ static void usage(FILE *out)
 	    "  -v, --verbose       log debug messages\n");
 }
 
+/* The configuration reference in the README is this output. */
+static void print_reference(void)
+{
+	size_t need = hf_config_write_reference(NULL, 0) + 1;
+	char *text = hf_malloc(need);
+	if (text == NULL)
+		exit(1);
+	hf_config_write_reference(text, need);
+	fputs(text, stdout);
+	hf_free(text);
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -81,6 +93,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->foreground = true;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o->verbose = true;
+		} else if (strcmp(a, "--config-reference") == 0) {
+			print_reference();
+			exit(0);
 		} else if (strcmp(a, "--version") == 0) {
 			printf("holdfast %s\n", HOLDFAST_VERSION);
 			exit(0);

@@ -16,8 +16,8 @@
 #define DOWN_BASE_MS       1000u
 #define DOWN_MAX_MS        60000u
 #define EXPLORE_ONE_IN     20
-#define TIMEOUT_UNKNOWN_MS 500u
-#define TIMEOUT_MIN_MS     200u
+#define TIMEOUT_UNKNOWN_MS 1000u
+#define TIMEOUT_MIN_MS     300u
 
 static bool same_addr(const struct hf_addr *a, const struct hf_addr *b)
 {
@@ -214,7 +214,9 @@ int hf_upstream_pick(struct hf_fwd_set *set, uint32_t tried, uint64_t now_ms)
 uint32_t hf_upstream_timeout_ms(const struct hf_upstream *s, uint32_t max_ms)
 {
 	uint32_t srtt = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
-	uint32_t t = srtt == 0 ? TIMEOUT_UNKNOWN_MS : srtt / 1000 * 3 + 50;
+	/* A forwarder's answer time includes its own resolution, which varies far
+	 * more than the network does: be generous around the smoothed figure. */
+	uint32_t t = srtt == 0 ? TIMEOUT_UNKNOWN_MS : srtt / 1000 * 4 + 100;
 	if (t < TIMEOUT_MIN_MS)
 		t = TIMEOUT_MIN_MS;
 	return t < max_ms ? t : max_ms;

@@ -825,10 +825,26 @@ void hf_server_summary(struct hf_server *s, char *out, size_t cap)
 		t.formerr += st->formerr;
 		t.refused += st->refused;
 	}
-	snprintf(out, cap,
-	         "%llu queries: %llu from the packet cache, %llu from the record cache, %llu "
-	         "resolved upstream, %llu FORMERR, %llu REFUSED",
-	         (unsigned long long)t.queries, (unsigned long long)t.pcache_hits,
-	         (unsigned long long)t.cache_hits, (unsigned long long)t.resolving,
-	         (unsigned long long)t.formerr, (unsigned long long)t.refused);
+	int n = snprintf(out, cap,
+	                 "%llu queries: %llu from the packet cache, %llu from the record cache, "
+	                 "%llu resolved upstream, %llu FORMERR, %llu REFUSED",
+	                 (unsigned long long)t.queries, (unsigned long long)t.pcache_hits,
+	                 (unsigned long long)t.cache_hits, (unsigned long long)t.resolving,
+	                 (unsigned long long)t.formerr, (unsigned long long)t.refused);
+	size_t len = n > 0 && (size_t)n < cap ? (size_t)n : cap;
+	const struct hf_upstreams *up = atomic_load(&s->rt)->up;
+	for (size_t z = 0; z < up->nzones; z++) {
+		for (size_t i = 0; i < up->zones[z].n && len < cap; i++) {
+			const struct hf_upstream *u = &up->zones[z].servers[i];
+			n = snprintf(out + len, cap - len,
+			             "; upstream %s: %llu queries, %llu answers, %llu timeouts, "
+			             "%llu bad replies dropped, %llu TCP retries",
+			             u->name, (unsigned long long)atomic_load(&u->queries),
+			             (unsigned long long)atomic_load(&u->answers),
+			             (unsigned long long)atomic_load(&u->timeouts),
+			             (unsigned long long)atomic_load(&u->bad_replies),
+			             (unsigned long long)atomic_load(&u->tcp_fallbacks));
+			len = n > 0 && (size_t)n < cap - len ? len + (size_t)n : cap;
+		}
+	}
 }

@@ -81,7 +81,7 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 .PHONY: all lib run check check-build check-unit check-corpus check-oracle check-integration \
 	fuzz fuzz-build \
-	fuzz-run lint clean deps-build deps-test
+	fuzz-run lint clean deps-build deps-test readme
 all: $(DAEMON)
 lib: $(LIB)
 
@@ -186,6 +186,10 @@ fuzz-run: $(FUZZ_BINS)
 	done
 
 # --- housekeeping ----------------------------------------------------------
+
+# The README's configuration reference is generated from the schema.
+readme: $(DAEMON)
+	scripts/update-readme-reference $(DAEMON)
 
 lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')

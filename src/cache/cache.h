@@ -85,6 +85,28 @@ HF_MUSTCHECK int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt
 int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
                     int64_t now, struct hf_build *b, uint16_t *rcode);
 
+/*
+ * Infrastructure data: NS sets from referrals and the addresses of name
+ * servers (glue), which the iterator needs to find servers. They never
+ * answer a client (RFC 2181 §5.4.1) and never replace an RRset learned as an
+ * answer; an answer replaces them. rdata is uncompressed. HF_OK or HF_ENOMEM.
+ */
+HF_MUSTCHECK int hf_cache_put_infra(struct hf_cache *c, const uint8_t *owner, uint16_t type,
+                                    uint16_t rclass, uint32_t ttl, const uint8_t *const *rdata,
+                                    const uint16_t *rdlen, size_t n, int64_t now);
+
+/*
+ * Calls fn for each record of the live RRset (owner, type, rclass), answer
+ * or infrastructure data alike, and returns its remaining TTL; 0 when there
+ * is none. fn runs under the cache's lock: it must only copy.
+ */
+uint32_t hf_cache_get_rrset(struct hf_cache *c, const uint8_t *owner, uint16_t type,
+                            uint16_t rclass, int64_t now,
+                            void (*fn)(void *ctx, const uint8_t *rdata, uint16_t rdlen), void *ctx);
+
+/* Is an NXDOMAIN for exactly this name cached (RFC 8020: nothing exists below it)? */
+bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rclass, int64_t now);
+
 /* Drops everything at or below name (name "." flushes all). */
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name);
 

@@ -35,6 +35,7 @@ enum rr_kind {
 	RR_POSITIVE = 0,
 	RR_NODATA = 1,
 	RR_NXDOMAIN = 2,
+	RR_INFRA = 3, /* from referrals and glue: for finding servers, never an answer */
 };
 
 struct rr_entry {
@@ -431,6 +432,11 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 	}
 	if (qtype != HF_TYPE_CNAME) {
 		e = lookup(c, key, qtype, qclass, now, &s);
+		if (e != NULL && e->kind == RR_INFRA) {
+			/* RFC 2181 §5.4.1: glue and referral data never answer a client. */
+			pthread_mutex_unlock(&s->lock);
+			return STEP_NONE;
+		}
 		if (e != NULL) {
 			uint32_t ttl = (uint32_t)(e->expire - now);
 			*rcode = HF_RCODE_NOERROR;
@@ -444,6 +450,10 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 	e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
 	if (e == NULL)
 		return STEP_NONE;
+	if (e->kind == RR_INFRA) {
+		pthread_mutex_unlock(&s->lock);
+		return STEP_NONE;
+	}
 	uint32_t ttl = (uint32_t)(e->expire - now);
 	*rcode = HF_RCODE_NOERROR;
 	if (e->kind == RR_NODATA) {
@@ -486,6 +496,94 @@ int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, ui
 miss:
 	atomic_fetch_add_explicit(&c->misses, 1, memory_order_relaxed);
 	return HF_CACHE_MISS;
+}
+
+/* Is a live entry with a better claim than infrastructure data at this key? */
+static bool has_answer_data(struct hf_cache *c, const uint8_t *name, uint16_t type, uint16_t rclass,
+                            int64_t now)
+{
+	struct hf_cshard *s;
+	struct rr_entry *e = lookup(c, name, type, rclass, now, &s);
+	if (e == NULL)
+		return false;
+	bool better = e->kind != RR_INFRA;
+	pthread_mutex_unlock(&s->lock);
+	return better;
+}
+
+int hf_cache_put_infra(struct hf_cache *c, const uint8_t *owner, uint16_t type, uint16_t rclass,
+                       uint32_t ttl, const uint8_t *const *rdata, const uint16_t *rdlen, size_t n,
+                       int64_t now)
+{
+	uint8_t key[HF_NAME_MAX];
+	size_t owner_len = hf_name_len(owner);
+	memcpy(key, owner, owner_len);
+	hf_name_lower(key);
+	ttl = clamp(wire_ttl(ttl), c->opts.min_ttl, c->opts.max_ttl);
+	if (n == 0 || n > UINT16_MAX || ttl == 0 || has_answer_data(c, key, type, rclass, now))
+		return HF_OK;
+	size_t rdtotal = 0;
+	for (size_t i = 0; i < n; i++)
+		rdtotal += rdlen[i];
+	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + rdtotal;
+	struct rr_entry *e = hf_malloc(size);
+	if (e == NULL)
+		return HF_ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->h.size = (uint32_t)size;
+	e->expire = now + ttl;
+	e->ttl = ttl;
+	e->type = type;
+	e->rclass = rclass;
+	e->nrr = (uint16_t)n;
+	e->kind = RR_INFRA;
+	e->owner_len = (uint8_t)owner_len;
+	memcpy(entry_owner(e), key, owner_len);
+	uint8_t *out = entry_rdata(e);
+	for (size_t i = 0; i < n; i++) {
+		entry_rdlen(e)[i] = rdlen[i];
+		memcpy(out, rdata[i], rdlen[i]);
+		out += rdlen[i];
+	}
+	insert(c, e);
+	return HF_OK;
+}
+
+uint32_t hf_cache_get_rrset(struct hf_cache *c, const uint8_t *owner, uint16_t type,
+                            uint16_t rclass, int64_t now,
+                            void (*fn)(void *ctx, const uint8_t *rdata, uint16_t rdlen), void *ctx)
+{
+	uint8_t key[HF_NAME_MAX];
+	memcpy(key, owner, hf_name_len(owner));
+	hf_name_lower(key);
+	struct hf_cshard *s;
+	struct rr_entry *e = lookup(c, key, type, rclass, now, &s);
+	if (e == NULL)
+		return 0;
+	uint32_t ttl = 0;
+	if (e->kind == RR_POSITIVE || e->kind == RR_INFRA) {
+		const uint8_t *p = entry_rdata(e);
+		for (size_t i = 0; i < e->nrr; i++) {
+			fn(ctx, p, entry_rdlen(e)[i]);
+			p += entry_rdlen(e)[i];
+		}
+		ttl = (uint32_t)(e->expire - now);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ttl;
+}
+
+bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rclass, int64_t now)
+{
+	uint8_t key[HF_NAME_MAX];
+	memcpy(key, name, hf_name_len(name));
+	hf_name_lower(key);
+	struct hf_cshard *s;
+	struct rr_entry *e = lookup(c, key, TYPE_NXDOMAIN, rclass, now, &s);
+	if (e == NULL)
+		return false;
+	pthread_mutex_unlock(&s->lock);
+	return true;
 }
 
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name)

@@ -93,6 +93,13 @@ struct hf_config {
 		uint16_t edns_buffer_size;
 		bool local_zones;
 		uint32_t query_timeout_ms; /* per upstream attempt */
+		/* Bounds on one resolution (iteration). */
+		unsigned max_queries;
+		unsigned max_depth;
+		unsigned max_cname_chain;
+		unsigned max_ns_lookups;
+		uint32_t max_time_ms;
+		unsigned max_outstanding;
 	} resolver;
 
 	struct {

@@ -481,7 +481,9 @@ static int conv_forward(struct hf_config_ctx *c, const struct hf_config_key *row
 	struct hf_forward_zone *zones;
 	int ret;
 
-	if (v->kind == HF_CONFIG_NODE_SCALAR && (v->null || strcmp(v->text, "resolv.conf") == 0)) {
+	if (v->kind == HF_CONFIG_NODE_SCALAR && v->null)
+		return HF_OK; /* no forwarding: recursion from the root */
+	if (v->kind == HF_CONFIG_NODE_SCALAR && strcmp(v->text, "resolv.conf") == 0) {
 		cfg->forward_resolv_conf = true;
 		return HF_OK;
 	}
@@ -489,10 +491,8 @@ static int conv_forward(struct hf_config_ctx *c, const struct hf_config_key *row
 		return hf_config_fail(c, v->line, path, "expected %s, found %s",
 		                      hf_config_type_noun(row->type, row->flags),
 		                      hf_config_describe(v, q));
-	if (v->n == 0) {
-		cfg->forward_resolv_conf = true; /* the same as leaving it out */
-		return HF_OK;
-	}
+	if (v->n == 0)
+		return HF_OK; /* the same as leaving it out */
 	zones = hf_calloc(v->n, sizeof(*zones));
 	if (zones == NULL)
 		return hf_config_fail_nomem(c);

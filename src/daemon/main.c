@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "iterator/roots.h"
 #include "server/server.h"
 #include "upstream/upstream.h"
 #include "util/alloc.h"
@@ -203,8 +204,9 @@ static void unprivileged_defaults(const struct options *o, struct hf_config *cfg
 	            UNPRIVILEGED_PORT, UNPRIVILEGED_PORT);
 }
 
-/* Config plus upstreams, or NULL with err set. */
-static struct hf_config *load(const struct options *o, struct hf_upstreams **up, char *err)
+/* Config plus upstreams and root hints, or NULL with err set. */
+static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
+                              struct hf_roots **roots, char *err)
 {
 	struct hf_config *cfg = hf_config_load(o->config, err);
 	if (cfg == NULL)
@@ -216,6 +218,12 @@ static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
 	unprivileged_defaults(o, cfg);
 	*up = hf_upstreams_new(cfg, RESOLV_CONF, err);
 	if (*up == NULL) {
+		hf_config_free(cfg);
+		return NULL;
+	}
+	*roots = hf_roots_load(cfg->root_hints, err);
+	if (*roots == NULL) {
+		hf_upstreams_free(*up);
 		hf_config_free(cfg);
 		return NULL;
 	}
@@ -243,6 +251,9 @@ static void log_start(const struct hf_config *cfg, const struct hf_upstreams *up
 			                        i ? ", " : "", up->zones[z].servers[i].name);
 		hf_log_info("forwarding %s to %s", zone, line);
 	}
+	if (hf_upstreams_find((struct hf_upstreams *)up, (const uint8_t *)"") == NULL)
+		hf_log_info("resolving everything else from the root (root hints: %s)",
+		            cfg->root_hints[0] ? cfg->root_hints : "built in");
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
@@ -264,21 +275,23 @@ static void on_reload_signal(uv_signal_t *h, int signum)
 	struct daemon *d = h->data;
 	char err[HF_CONFIG_ERR_MAX];
 	struct hf_upstreams *up = NULL;
-	struct hf_config *cfg = load(&d->opt, &up, err);
+	struct hf_roots *roots = NULL;
+	struct hf_config *cfg = load(&d->opt, &up, &roots, err);
 	if (cfg == NULL) {
 		hf_log_error("reload failed: %s; keeping the running configuration", err);
 		return;
 	}
-	hf_server_reload(d->server, cfg, up);
+	hf_server_reload(d->server, cfg, up, roots);
 	hf_log_info("reloaded %s (listen addresses and cache size change only on restart)",
 	            d->opt.config ? d->opt.config : "the built-in defaults");
 }
 
-static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up)
+static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up,
+               struct hf_roots *roots)
 {
 	char err[HF_CONFIG_ERR_MAX];
 	log_start(cfg, up);
-	d->server = hf_server_new(cfg, up, err);
+	d->server = hf_server_new(cfg, up, roots, err);
 	if (d->server == NULL) {
 		hf_log_error("%s", err);
 		return 1;
@@ -330,11 +343,12 @@ int main(int argc, char **argv)
 	}
 	if (!d.opt.foreground)
 		hf_log_use_syslog(true);
-	struct hf_config *cfg = load(&d.opt, &up, err);
+	struct hf_roots *roots = NULL;
+	struct hf_config *cfg = load(&d.opt, &up, &roots, err);
 	if (cfg == NULL) {
 		hf_log_error("%s", err);
 		return 1;
 	}
 	hf_log_set_level(d.opt.verbose ? HF_LOG_LVL_DEBUG : (enum hf_log_lvl)cfg->log.level);
-	return run(&d, cfg, up);
+	return run(&d, cfg, up, roots);
 }

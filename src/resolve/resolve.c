@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "iterator/iterator.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -38,6 +39,40 @@ void hf_req_clear(struct hf_req *r)
 	hf_free(r->reply);
 	r->reply = NULL;
 	r->reply_len = 0;
+	hf_iter_free(r->it);
+	r->it = NULL;
+}
+
+int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *env, const uint8_t *qname,
+                     uint16_t qtype, uint16_t qclass, uint64_t now_ms)
+{
+	memset(r, 0, sizeof(*r));
+	r->qname_len = hf_name_len(qname);
+	memcpy(r->qname, qname, r->qname_len);
+	r->qtype = qtype;
+	r->qclass = qclass;
+	r->server = -1;
+	r->it = hf_iter_new(env, qname, qtype, qclass, now_ms);
+	return r->it != NULL ? HF_OK : HF_ENOMEM;
+}
+
+/* Copies the iterator's outcome into the request once it is done. */
+static enum hf_req_state iter_state(struct hf_req *r, int st)
+{
+	if (st != HF_REQ_DONE)
+		return (enum hf_req_state)st;
+	size_t len;
+	const uint8_t *reply = hf_iter_reply(r->it, &len);
+	if (reply != NULL && r->reply == NULL) {
+		r->reply = hf_malloc(len);
+		if (r->reply != NULL) {
+			memcpy(r->reply, reply, len);
+			r->reply_len = len;
+		}
+	}
+	if (r->reply == NULL)
+		r->ede = hf_iter_ede(r->it, &r->ede_text);
+	return HF_REQ_DONE;
 }
 
 static enum hf_req_state fail(struct hf_req *r, uint16_t ede, const char *text)
@@ -97,6 +132,8 @@ static bool choose_server(struct hf_req *r, uint64_t now_ms)
 
 enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
 {
+	if (r->it != NULL)
+		return iter_state(r, hf_iter_produce(r->it, now_us, out));
 	uint64_t now_ms = now_us / 1000;
 	if (r->reply != NULL)
 		return HF_REQ_DONE;
@@ -171,6 +208,8 @@ static enum hf_req_state accept_reply(struct hf_req *r, const uint8_t *wire, siz
 
 enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us)
 {
+	if (r->it != NULL)
+		return iter_state(r, hf_iter_consume(r->it, wire, len, now_us));
 	uint64_t now_ms = now_us / 1000;
 	struct hf_pkt p;
 	int rc = hf_pkt_parse(&p, wire, len, NULL);
@@ -215,6 +254,8 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 
 enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms)
 {
+	if (r->it != NULL)
+		return iter_state(r, hf_iter_timeout(r->it, now_ms));
 	r->stats.timeouts++;
 	atomic_fetch_add_explicit(&current(r)->timeouts, 1, memory_order_relaxed);
 	return next_server(r, now_ms);

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "upstream/upstream.h"
+#include "util/compiler.h"
 #include "wire/name.h"
 #include "wire/pkt.h"
 
@@ -85,6 +86,9 @@ struct hf_req {
 	uint8_t query[HF_REQ_QUERY_MAX];
 	size_t query_len;
 
+	/* Iteration from the root instead of forwarding (NULL when forwarding). */
+	struct hf_iter *it;
+
 	/* Outcome. */
 	uint8_t *reply; /* accepted reply (hf_malloc), freed by hf_req_clear */
 	size_t reply_len;
@@ -96,6 +100,13 @@ struct hf_req {
 void hf_req_init(struct hf_req *r, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
                  bool dnssec_ok, bool checking_disabled, struct hf_fwd_set *set, uint16_t edns_size,
                  uint32_t max_timeout_ms, uint64_t deadline_ms);
+
+struct hf_iter_env;
+
+/* Starts iteration from the root for the question (no forward zone matched it). */
+HF_MUSTCHECK int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *env,
+                                  const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                                  uint64_t now_ms);
 
 enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out);
 enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len,

@@ -19,19 +19,21 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "iterator/roots.h"
 #include "upstream/upstream.h"
 
 struct hf_server;
 
 /* Opens every listen socket (so errors surface before anything runs). NULL and err on failure. */
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
-                                char err[HF_CONFIG_ERR_MAX]);
+                                struct hf_roots *roots, char err[HF_CONFIG_ERR_MAX]);
 
 /* Starts the worker threads. */
 int hf_server_start(struct hf_server *s);
 
-/* Swaps in a new configuration; the server owns cfg and up from now on. */
-void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up);
+/* Swaps in a new configuration; the server owns cfg, up and roots from now on. */
+void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
+                      struct hf_roots *roots);
 
 /* Stops accepting, lets requests in flight finish (bounded), joins the workers. */
 void hf_server_stop(struct hf_server *s);

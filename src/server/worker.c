@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "cache/cache.h"
+#include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
 #include "upstream/io.h"
@@ -38,6 +39,7 @@
 struct runtime {
 	struct hf_config *cfg;
 	struct hf_upstreams *up;
+	struct hf_roots *roots;
 	struct runtime *older; /* kept until exit: requests may still point into them */
 };
 
@@ -108,6 +110,7 @@ struct hf_server {
 	_Atomic(struct runtime *) rt;
 	struct hf_cache *cache;
 	struct hf_pcache *pcache;
+	struct hf_infra *infra;
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -401,10 +404,30 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
                           struct tcp_conn *conn)
 {
 	struct hf_fwd_set *set = hf_upstreams_find(rt->up, q->qname);
-	struct pending *p = set != NULL ? hf_calloc(1, sizeof(*p)) : NULL;
-	if (p == NULL) {
+	struct pending *p = hf_calloc(1, sizeof(*p));
+	const struct hf_config *cfg = rt->cfg;
+	int rc = HF_OK;
+	if (p != NULL && set != NULL) {
+		hf_req_init(&p->req, q->qname, q->qtype, q->qclass, q->dnssec_ok,
+		            q->flags & HF_FLAG_CD, set, cfg->resolver.edns_buffer_size,
+		            cfg->resolver.query_timeout_ms,
+		            hf_clock_mono_ms() + RESOLVE_DEADLINE_MS);
+	} else if (p != NULL) {
+		/* No forward zone covers the name: iterate from the root. */
+		struct hf_iter_env env = {.cfg = cfg,
+		                          .cache = w->srv->cache,
+		                          .roots = rt->roots,
+		                          .infra = w->srv->infra,
+		                          .now_wall = hf_clock_wall()};
+		rc = hf_req_init_iter(&p->req, &env, q->qname, q->qtype, q->qclass,
+		                      hf_clock_mono_ms());
+	}
+	if (p == NULL || rc != HF_OK) {
+		if (p != NULL)
+			hf_req_clear(&p->req);
+		hf_free(p);
 		struct hf_answer_ctx ctx = answer_ctx(w, rt, conn != NULL);
-		size_t len = hf_answer_servfail(&ctx, q, 22, "no upstream for this name", w->out);
+		size_t len = hf_answer_servfail(&ctx, q, 0, "out of memory", w->out);
 		if (conn != NULL)
 			tcp_send(conn, w->out, len);
 		else
@@ -428,10 +451,6 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		w->pending->prev = p;
 	w->pending = p;
 	w->npending++;
-	const struct hf_config *cfg = rt->cfg;
-	hf_req_init(&p->req, q->qname, q->qtype, q->qclass, q->dnssec_ok, q->flags & HF_FLAG_CD,
-	            set, cfg->resolver.edns_buffer_size, cfg->resolver.query_timeout_ms,
-	            hf_clock_mono_ms() + RESOLVE_DEADLINE_MS);
 	step(p);
 }
 
@@ -712,7 +731,7 @@ static unsigned worker_count(const struct hf_config *cfg)
 }
 
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
-                                char err[HF_CONFIG_ERR_MAX])
+                                struct hf_roots *roots, char err[HF_CONFIG_ERR_MAX])
 {
 	struct hf_server *s = hf_calloc(1, sizeof(*s));
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
@@ -724,6 +743,7 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	}
 	rt->cfg = cfg;
 	rt->up = up;
+	rt->roots = roots;
 	atomic_store(&s->rt, rt);
 	s->nworkers = worker_count(cfg);
 	struct hf_cache_opts co = {.max_bytes = cfg->cache.size - cfg->cache.size / 4,
@@ -732,8 +752,9 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	                           .neg_max_ttl = cfg->cache.negative_max_ttl};
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
+	s->infra = hf_infra_new();
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
-	if (s->cache == NULL || s->pcache == NULL || s->workers == NULL) {
+	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		goto fail;
 	}
@@ -768,17 +789,20 @@ int hf_server_start(struct hf_server *s)
 	return 0;
 }
 
-void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up)
+void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
+                      struct hf_roots *roots)
 {
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
 	if (rt == NULL) {
 		hf_log_error("reload: out of memory; keeping the running configuration");
 		hf_config_free(cfg);
 		hf_upstreams_free(up);
+		hf_roots_free(roots);
 		return;
 	}
 	rt->cfg = cfg;
 	rt->up = up;
+	rt->roots = roots;
 	rt->older = atomic_load(&s->rt);
 	atomic_store_explicit(&s->rt, rt, memory_order_release);
 }
@@ -804,11 +828,13 @@ void hf_server_free(struct hf_server *s)
 		struct runtime *older = rt->older;
 		hf_config_free(rt->cfg);
 		hf_upstreams_free(rt->up);
+		hf_roots_free(rt->roots);
 		hf_free(rt);
 		rt = older;
 	}
 	hf_cache_free(s->cache);
 	hf_pcache_free(s->pcache);
+	hf_infra_free(s->infra);
 	hf_free(s->workers);
 	hf_free(s);
 }

@@ -36,6 +36,7 @@ struct hf_upstream {
 	_Atomic uint32_t fails;   /* consecutive */
 	_Atomic uint64_t down_until_ms;
 	_Atomic uint64_t queries, answers, timeouts, bad_replies, tcp_fallbacks;
+	_Atomic uint32_t outstanding; /* queries in flight to this address */
 };
 
 struct hf_fwd_set {

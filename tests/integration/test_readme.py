@@ -12,5 +12,4 @@ def test_configuration_reference_matches_the_schema(holdfast_bin):
     begin = text.index("<!-- reference:begin -->\n") + len("<!-- reference:begin -->\n")
     end = text.index("<!-- reference:end -->")
     assert text[begin:end] == want, (
-        "README.md's configuration reference is out of date: paste the output of "
-        "`holdfast --config-reference` between the reference markers")
+        "README.md's configuration reference is out of date: run `make readme`")

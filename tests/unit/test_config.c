@@ -64,7 +64,7 @@ static void check_defaults(const struct hf_config *cfg)
 	assert_int_equal(cfg->workers, 0);
 	assert_int_equal(cfg->nforward, 0);
 	assert_null(cfg->forward);
-	assert_true(cfg->forward_resolv_conf);
+	assert_false(cfg->forward_resolv_conf);
 	assert_string_equal(cfg->root_hints, "/usr/share/dns/root.hints");
 	assert_int_equal(cfg->ntrust_anchors, 1);
 	assert_string_equal(cfg->trust_anchors[0], "/usr/share/dns/root.ds");
@@ -137,6 +137,8 @@ static void test_defaults(void **state)
 	hf_config_free(cfg);
 	cfg = parse("forward: resolv.conf\n", err);
 	assert_non_null(cfg);
+	assert_true(cfg->forward_resolv_conf);
+	cfg->forward_resolv_conf = false;
 	check_defaults(cfg);
 	hf_config_free(cfg);
 

@@ -1,0 +1,880 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Iteration from the root. See iterator.h for the rules. */
+#include "iterator/iterator.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "resolve/resolve.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/random.h"
+#include "wire/buf.h"
+#include "wire/build.h"
+#include "wire/edns.h"
+#include "wire/pkt.h"
+#include "wire/rdata.h"
+#include "wire/rrtype.h"
+
+#define IT_MAX_TASKS 6
+#define IT_MAX_NS    13
+#define IT_MAX_ADDRS 26
+#define IT_MAX_STEPS 10 /* minimisation steps before sending the full name (RFC 9156 §2.3) */
+
+struct it_addr {
+	struct hf_upstream *srv;
+	bool tried;
+};
+
+struct it_ns {
+	uint8_t name[HF_NAME_MAX];
+	bool looked_up;
+};
+
+struct it_task {
+	uint8_t qname[HF_NAME_MAX];
+	uint16_t qtype;
+	bool ns_lookup; /* finding a name server's address for the task below */
+	bool prime;     /* RFC 8109 priming of the root NS set */
+	bool have_cut;
+	uint8_t zone[HF_NAME_MAX];
+	struct it_ns ns[IT_MAX_NS];
+	unsigned nns;
+	struct it_addr addr[IT_MAX_ADDRS];
+	unsigned naddr;
+	unsigned ns_lookups;
+	unsigned referrals;
+	bool minimise;
+	unsigned min_labels;
+	unsigned min_steps;
+	/* The attempt in flight. */
+	int cur;
+	bool tcp;
+	bool no_edns;
+	bool retry_same;
+	uint8_t sent_name[HF_NAME_MAX];
+	uint16_t sent_type;
+};
+
+struct hf_iter {
+	struct hf_iter_env env;
+	uint8_t qname[HF_NAME_MAX];
+	uint16_t qtype;
+	uint16_t qclass;
+	struct it_task task[IT_MAX_TASKS];
+	unsigned ntask;
+	bool primed;
+	unsigned queries;
+	unsigned cnames;
+	uint64_t deadline_ms;
+	uint8_t query[HF_REQ_QUERY_MAX];
+	size_t query_len;
+	uint64_t sent_us;
+	struct hf_upstream *inflight;
+	uint8_t *reply;
+	size_t reply_len;
+	uint16_t ede;
+	const char *ede_text;
+	uint8_t scrubbed[HF_MSG_MAX];
+	uint8_t rdata[HF_RDATA_MAX];
+};
+
+static const uint8_t root_name[1] = {0};
+
+/* --- the cut: zone, servers, addresses ----------------------------------------------- */
+
+static bool family_on(const struct hf_iter *it, int family)
+{
+	const struct hf_config *cfg = it->env.cfg;
+	return family == AF_INET ? cfg->resolver.upstream_ip4 : cfg->resolver.upstream_ip6;
+}
+
+static bool loopback_or_unspecified(const struct hf_addr *a)
+{
+	if (a->ss.ss_family == AF_INET) {
+		uint32_t v4 = ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
+		return (v4 >> 24) == 127 || v4 == 0;
+	}
+	const struct in6_addr *v6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(v6) || IN6_IS_ADDR_UNSPECIFIED(v6) || IN6_IS_ADDR_V4MAPPED(v6);
+}
+
+static void add_addr(struct hf_iter *it, struct it_task *t, const struct hf_addr *a)
+{
+	if (!family_on(it, a->ss.ss_family) || t->naddr == IT_MAX_ADDRS)
+		return;
+	/* A delegation to loopback is a classic trick to make a resolver attack itself. */
+	if (!it->env.cfg->resolver.allow_loopback_upstreams && loopback_or_unspecified(a))
+		return;
+	struct hf_upstream *srv = hf_infra_get(it->env.infra, a);
+	for (unsigned i = 0; i < t->naddr; i++) {
+		if (t->addr[i].srv == srv)
+			return;
+	}
+	t->addr[t->naddr++] = (struct it_addr){.srv = srv};
+}
+
+struct addr_ctx {
+	struct hf_iter *it;
+	struct it_task *t;
+	uint16_t type;
+};
+
+static void collect_addr(void *ctx, const uint8_t *rdata, uint16_t rdlen)
+{
+	struct addr_ctx *c = ctx;
+	struct hf_addr a;
+	memset(&a, 0, sizeof(a));
+	if (c->type == HF_TYPE_A && rdlen == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		memcpy(&sin->sin_addr, rdata, 4);
+		a.len = sizeof(*sin);
+	} else if (c->type == HF_TYPE_AAAA && rdlen == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		memcpy(&sin6->sin6_addr, rdata, 16);
+		a.len = sizeof(*sin6);
+	} else {
+		return;
+	}
+	add_addr(c->it, c->t, &a);
+}
+
+static void load_addrs(struct hf_iter *it, struct it_task *t)
+{
+	for (unsigned i = 0; i < t->nns; i++) {
+		struct addr_ctx c = {.it = it, .t = t, .type = HF_TYPE_A};
+		hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_A, it->qclass,
+		                   it->env.now_wall, collect_addr, &c);
+		c.type = HF_TYPE_AAAA;
+		hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_AAAA, it->qclass,
+		                   it->env.now_wall, collect_addr, &c);
+	}
+}
+
+static void collect_ns(void *ctx, const uint8_t *rdata, uint16_t rdlen)
+{
+	struct it_task *t = ctx;
+	if (t->nns == IT_MAX_NS || hf_name_check(rdata, rdlen) < 0)
+		return;
+	memcpy(t->ns[t->nns].name, rdata, hf_name_len(rdata));
+	t->ns[t->nns].looked_up = false;
+	t->nns++;
+}
+
+static void set_zone(struct it_task *t, const uint8_t *zone)
+{
+	memcpy(t->zone, zone, hf_name_len(zone));
+	t->nns = 0;
+	t->naddr = 0;
+	t->ns_lookups = 0;
+	t->have_cut = true;
+	if (t->minimise)
+		t->min_labels = hf_name_labels(zone) + 1;
+}
+
+static void use_hints(struct hf_iter *it, struct it_task *t)
+{
+	const struct hf_roots *r = it->env.roots;
+	set_zone(t, root_name);
+	for (size_t i = 0; i < r->n; i++) {
+		for (size_t k = 0; k < r->servers[i].naddr; k++)
+			add_addr(it, t, &r->servers[i].addr[k]);
+	}
+}
+
+/* Finds the deepest zone above qname whose NS set is cached; the hints when none is. */
+static bool load_cut(struct hf_iter *it, struct it_task *t)
+{
+	unsigned labels = hf_name_labels(t->qname);
+	for (unsigned l = labels + 1; l-- > 0;) {
+		const uint8_t *anc = hf_name_suffix(t->qname, l);
+		struct it_task probe;
+		probe.nns = 0;
+		if (hf_cache_get_rrset(it->env.cache, anc, HF_TYPE_NS, it->qclass, it->env.now_wall,
+		                       collect_ns, &probe) == 0 ||
+		    probe.nns == 0)
+			continue;
+		set_zone(t, anc);
+		memcpy(t->ns, probe.ns, sizeof(probe.ns[0]) * probe.nns);
+		t->nns = probe.nns;
+		load_addrs(it, t);
+		return l == 0; /* the root's NS set: already primed */
+	}
+	use_hints(it, t);
+	return false;
+}
+
+/* --- tasks ------------------------------------------------------------------------- */
+
+static struct it_task *top(struct hf_iter *it)
+{
+	return &it->task[it->ntask - 1];
+}
+
+static struct it_task *push(struct hf_iter *it, const uint8_t *qname, uint16_t qtype)
+{
+	if (it->ntask == IT_MAX_TASKS)
+		return NULL;
+	struct it_task *t = &it->task[it->ntask++];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->qname, qname, hf_name_len(qname));
+	t->qtype = qtype;
+	t->cur = -1;
+	t->minimise = it->env.cfg->resolver.qname_minimisation;
+	return t;
+}
+
+static bool in_stack(const struct hf_iter *it, const uint8_t *name, uint16_t type)
+{
+	for (unsigned i = 0; i < it->ntask; i++) {
+		if (it->task[i].qtype == type && hf_name_eq(it->task[i].qname, name))
+			return true;
+	}
+	return false;
+}
+
+/* Starts resolving the address of a server name without glue; false if none may be. */
+static bool push_ns_lookup(struct hf_iter *it, struct it_task *t)
+{
+	uint16_t type = it->env.cfg->resolver.upstream_ip4 ? HF_TYPE_A : HF_TYPE_AAAA;
+	for (unsigned i = 0; i < t->nns; i++) {
+		if (t->ns[i].looked_up)
+			continue;
+		if (t->ns_lookups >= it->env.cfg->resolver.max_ns_lookups)
+			return false;
+		t->ns[i].looked_up = true;
+		/* A name whose address is already being looked up further down is an NS cycle. */
+		if (in_stack(it, t->ns[i].name, type))
+			continue;
+		t->ns_lookups++;
+		struct it_task *sub = push(it, t->ns[i].name, type);
+		if (sub == NULL)
+			return false;
+		sub->ns_lookup = true;
+		return true;
+	}
+	return false;
+}
+
+/* --- outcomes ------------------------------------------------------------------------ */
+
+static int fail(struct hf_iter *it, uint16_t ede, const char *text)
+{
+	it->ede = ede;
+	it->ede_text = text;
+	return HF_REQ_DONE;
+}
+
+/* The client's answer, assembled from the cache (so CNAME chains across zones come whole). */
+static bool answer_from_cache(struct hf_iter *it)
+{
+	struct hf_build b;
+	uint16_t rcode = HF_RCODE_NOERROR;
+	uint8_t *buf = hf_malloc(HF_MSG_MAX);
+	if (buf == NULL)
+		return false;
+	hf_build_init(&b, buf, HF_MSG_MAX);
+	if (hf_build_header(&b, 0, HF_FLAG_QR | HF_FLAG_RA) != HF_OK ||
+	    hf_build_question(&b, it->qname, it->qtype, it->qclass) != HF_OK ||
+	    hf_cache_answer(it->env.cache, it->qname, it->qtype, it->qclass, it->env.now_wall, &b,
+	                    &rcode) != HF_CACHE_HIT) {
+		hf_free(buf);
+		return false;
+	}
+	hf_build_set_flags(&b, (uint16_t)(HF_FLAG_QR | HF_FLAG_RA | rcode));
+	it->reply = buf;
+	it->reply_len = hf_build_finish(&b);
+	return true;
+}
+
+/*
+ * RFC 8020: an NXDOMAIN cached for an ancestor means the name does not exist
+ * either. Answers NXDOMAIN for the client's question with that ancestor's SOA.
+ */
+static bool nxdomain_cut(struct hf_iter *it)
+{
+	unsigned labels = hf_name_labels(it->qname);
+	for (unsigned l = 1; l < labels; l++) {
+		const uint8_t *anc = hf_name_suffix(it->qname, l);
+		if (!hf_cache_has_nxdomain(it->env.cache, anc, it->qclass, it->env.now_wall))
+			continue;
+		struct hf_build b;
+		uint16_t rcode = HF_RCODE_NXDOMAIN;
+		uint8_t *buf = hf_malloc(HF_MSG_MAX);
+		if (buf == NULL)
+			return false;
+		hf_build_init(&b, buf, HF_MSG_MAX);
+		if (hf_build_header(&b, 0, HF_FLAG_QR | HF_FLAG_RA) != HF_OK ||
+		    hf_build_question(&b, it->qname, it->qtype, it->qclass) != HF_OK ||
+		    hf_cache_answer(it->env.cache, anc, it->qtype, it->qclass, it->env.now_wall, &b,
+		                    &rcode) != HF_CACHE_HIT) {
+			hf_free(buf);
+			return false;
+		}
+		hf_build_set_flags(&b, (uint16_t)(HF_FLAG_QR | HF_FLAG_RA | rcode));
+		it->reply = buf;
+		it->reply_len = hf_build_finish(&b);
+		return true;
+	}
+	return false;
+}
+
+/* The last reply itself, when its records could not be cached (TTL 0, no SOA, ...). */
+static void answer_from_reply(struct hf_iter *it, const uint8_t *wire, size_t len)
+{
+	it->reply = hf_malloc(len);
+	if (it->reply == NULL)
+		return;
+	memcpy(it->reply, wire, len);
+	it->reply_len = len;
+}
+
+/* The task on top is finished; false when that was the client's question. */
+static bool pop(struct hf_iter *it)
+{
+	it->ntask--;
+	if (it->ntask == 0)
+		return false;
+	struct it_task *t = top(it);
+	load_addrs(it, t); /* what the finished lookup found */
+	return true;
+}
+
+static int finish_task(struct hf_iter *it, const uint8_t *wire, size_t len)
+{
+	if (it->ntask > 1) {
+		pop(it);
+		return HF_REQ_NEXT;
+	}
+	if (!answer_from_cache(it) && wire != NULL)
+		answer_from_reply(it, wire, len);
+	if (it->reply == NULL)
+		return fail(it, 0, "answer could not be assembled");
+	return HF_REQ_DONE;
+}
+
+/* A task that cannot go on: the client's question fails, a helper lookup just ends. */
+static int task_failed(struct hf_iter *it, uint16_t ede, const char *text)
+{
+	if (it->ntask > 1) {
+		pop(it);
+		return HF_REQ_NEXT;
+	}
+	return fail(it, ede, text);
+}
+
+/* --- sending -------------------------------------------------------------------------- */
+
+static int pick_addr(const struct hf_iter *it, const struct it_task *t, uint64_t now_ms)
+{
+	int best = -1, down = -1;
+	uint32_t best_srtt = UINT32_MAX;
+	for (unsigned i = 0; i < t->naddr; i++) {
+		const struct hf_upstream *s = t->addr[i].srv;
+		if (t->addr[i].tried ||
+		    atomic_load(&s->outstanding) >= it->env.cfg->resolver.max_outstanding)
+			continue;
+		if (atomic_load(&s->down_until_ms) > now_ms) {
+			down = (int)i;
+			continue;
+		}
+		uint32_t srtt = atomic_load(&s->srtt_us);
+		/* Unmeasured servers are tried in random order, not always the first listed. */
+		if (srtt == 0)
+			srtt = 1 + hf_random_below(1000);
+		if (srtt < best_srtt) {
+			best_srtt = srtt;
+			best = (int)i;
+		}
+	}
+	return best >= 0 ? best : down;
+}
+
+static void choose_question(struct it_task *t)
+{
+	unsigned labels = hf_name_labels(t->qname);
+	if (t->minimise && t->min_labels < labels && t->min_steps < IT_MAX_STEPS) {
+		const uint8_t *part = hf_name_suffix(t->qname, t->min_labels);
+		memcpy(t->sent_name, part, hf_name_len(part));
+		t->sent_type = HF_TYPE_A;
+		return;
+	}
+	memcpy(t->sent_name, t->qname, hf_name_len(t->qname));
+	t->sent_type = t->qtype;
+}
+
+static int build_query(struct hf_iter *it, struct it_task *t)
+{
+	struct hf_build b;
+	hf_build_init(&b, it->query, sizeof(it->query));
+	int rc = hf_build_header(&b, hf_random_u16(), 0);
+	if (rc == HF_OK)
+		rc = hf_build_question(&b, t->sent_name, t->sent_type, it->qclass);
+	if (rc == HF_OK && !t->no_edns) {
+		struct hf_build_edns e = {.udp_size = it->env.cfg->resolver.edns_buffer_size};
+		rc = hf_build_edns(&b, &e);
+	}
+	it->query_len = hf_build_finish(&b);
+	return rc;
+}
+
+static void attempt_over(struct hf_iter *it)
+{
+	if (it->inflight != NULL) {
+		atomic_fetch_sub(&it->inflight->outstanding, 1);
+		it->inflight = NULL;
+	}
+}
+
+int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out)
+{
+	uint64_t now_ms = now_us / 1000;
+	const struct hf_config *cfg = it->env.cfg;
+	for (;;) {
+		if (it->reply != NULL || it->ede_text != NULL)
+			return HF_REQ_DONE;
+		if (now_ms >= it->deadline_ms)
+			return fail(it, 22, "resolution took longer than resolver.max-time");
+		if (it->queries >= cfg->resolver.max_queries)
+			return fail(it, 0,
+			            "resolution needed more than resolver.max-queries queries");
+		struct it_task *t = top(it);
+		if (it->ntask == 1 && !t->have_cut && nxdomain_cut(it))
+			return HF_REQ_DONE;
+		if (!t->have_cut) {
+			bool primed = load_cut(it, t);
+			if (!primed && !it->primed && hf_name_labels(t->zone) == 0) {
+				it->primed = true;
+				struct it_task *p = push(it, root_name, HF_TYPE_NS);
+				if (p != NULL) {
+					p->prime = true;
+					p->minimise = false;
+					use_hints(it, p);
+					t = p;
+				}
+			}
+		}
+		if (!t->retry_same || t->cur < 0) {
+			t->tcp = false;
+			t->no_edns = false;
+			t->cur = pick_addr(it, t, now_ms);
+		}
+		t->retry_same = false;
+		if (t->cur < 0) {
+			if (push_ns_lookup(it, t))
+				continue;
+			int st = task_failed(it, 22, "no server of the zone could be reached");
+			if (st == HF_REQ_DONE)
+				return st;
+			continue;
+		}
+		choose_question(t);
+		if (build_query(it, t) != HF_OK)
+			return fail(it, 0, "query does not fit");
+		struct hf_upstream *s = t->addr[t->cur].srv;
+		uint32_t timeout = t->tcp
+		                       ? cfg->resolver.query_timeout_ms
+		                       : hf_upstream_timeout_ms(s, cfg->resolver.query_timeout_ms);
+		if (now_ms + timeout > it->deadline_ms)
+			timeout = (uint32_t)(it->deadline_ms - now_ms);
+		it->queries++;
+		it->sent_us = now_us;
+		it->inflight = s;
+		atomic_fetch_add(&s->outstanding, 1);
+		atomic_fetch_add(&s->queries, 1);
+		out->server = s;
+		out->tcp = t->tcp;
+		out->wire = it->query;
+		out->len = it->query_len;
+		out->timeout_ms = timeout;
+		return HF_REQ_SEND;
+	}
+}
+
+/* --- reading replies ------------------------------------------------------------------- */
+
+static bool owner_is(const struct hf_pkt *p, const struct hf_rr *rr, const uint8_t *name)
+{
+	uint8_t owner[HF_NAME_MAX];
+	return hf_pkt_owner(p, rr, owner) > 0 && hf_name_eq(owner, name);
+}
+
+/*
+ * Rebuilds a reply keeping only records whose owner lies in the zone the
+ * server was asked as: what it has no authority for never reaches the cache.
+ */
+static int scrub(struct hf_iter *it, const struct hf_pkt *p, const uint8_t *zone, size_t *len)
+{
+	struct hf_build b;
+	hf_build_init(&b, it->scrubbed, HF_MSG_MAX);
+	int rc = hf_build_header(&b, p->id, p->flags & ~HF_FLAG_TC);
+	uint8_t qname[HF_NAME_MAX];
+	const struct hf_rr *q = hf_pkt_section_rr(p, HF_SECTION_QUESTION, 0);
+	if (rc == HF_OK && hf_pkt_owner(p, q, qname) > 0)
+		rc = hf_build_question(&b, qname, q->type, q->rclass);
+	for (int s = HF_SECTION_ANSWER; rc == HF_OK && s <= HF_SECTION_ADDITIONAL; s++) {
+		for (size_t i = 0; i < hf_pkt_section_count(p, (enum hf_section)s); i++) {
+			const struct hf_rr *rr = hf_pkt_section_rr(p, (enum hf_section)s, i);
+			uint8_t owner[HF_NAME_MAX];
+			if (rr->type == HF_TYPE_OPT || hf_pkt_owner(p, rr, owner) < 0 ||
+			    !hf_name_in_zone(owner, zone))
+				continue;
+			int n = hf_pkt_rdata(p, rr, it->rdata, sizeof(it->rdata));
+			if (n < 0)
+				continue;
+			rc = hf_build_rr(&b, (enum hf_section)s, owner, rr->type, rr->rclass,
+			                 rr->ttl, it->rdata, (size_t)n);
+		}
+	}
+	if (rc != HF_OK)
+		return rc;
+	*len = hf_build_finish(&b);
+	/* An rcode wider than 4 bits needs the OPT we dropped; keep the low bits only. */
+	return HF_OK;
+}
+
+static bool answers_query(const struct hf_iter *it, const struct it_task *t, const struct hf_pkt *p)
+{
+	if (p->id != hf_get16(it->query) || !(p->flags & HF_FLAG_QR) ||
+	    HF_OPCODE(p->flags) != HF_OPCODE_QUERY || p->count[HF_SECTION_QUESTION] != 1)
+		return false;
+	const struct hf_rr *q = hf_pkt_section_rr(p, HF_SECTION_QUESTION, 0);
+	uint8_t name[HF_NAME_MAX];
+	int n = hf_pkt_owner(p, q, name);
+	size_t want = hf_name_len(t->sent_name);
+	return n == (int)want && memcmp(name, t->sent_name, want) == 0 && q->type == t->sent_type &&
+	       q->rclass == it->qclass;
+}
+
+static int server_failed(struct it_task *t, uint64_t now_ms)
+{
+	struct hf_upstream *s = t->addr[t->cur].srv;
+	hf_upstream_failed(s, now_ms);
+	t->addr[t->cur].tried = true;
+	return HF_REQ_NEXT;
+}
+
+/* Stores the glue of a referral: addresses of the new zone's servers, within bailiwick. */
+static void store_glue(struct hf_iter *it, const struct hf_pkt *p, const uint8_t *child,
+                       const uint8_t *parent)
+{
+	const struct hf_config *cfg = it->env.cfg;
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ADDITIONAL); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ADDITIONAL, i);
+		uint8_t owner[HF_NAME_MAX];
+		if ((rr->type != HF_TYPE_A && rr->type != HF_TYPE_AAAA) ||
+		    hf_pkt_owner(p, rr, owner) < 0)
+			continue;
+		bool inside = hf_name_in_zone(owner, cfg->resolver.strict_glue ? child : parent);
+		if (!inside)
+			continue;
+		int n = hf_pkt_rdata(p, rr, it->rdata, sizeof(it->rdata));
+		if (n < 0)
+			continue;
+		const uint8_t *rd = it->rdata;
+		uint16_t rdlen = (uint16_t)n;
+		/* One record at a time: put_infra keeps the first set, which is enough for glue. */
+		int rc = hf_cache_put_infra(it->env.cache, owner, rr->type, rr->rclass, rr->ttl,
+		                            &rd, &rdlen, 1, it->env.now_wall);
+		(void)rc;
+	}
+}
+
+/* A referral to zone `child`, strictly below the current cut and above the name asked. */
+static int follow_referral(struct hf_iter *it, struct it_task *t, const struct hf_pkt *p,
+                           const uint8_t *child)
+{
+	if (++t->referrals > it->env.cfg->resolver.max_depth)
+		return task_failed(it, 0, "more referrals than resolver.max-depth");
+	const uint8_t *rdata[IT_MAX_NS];
+	uint16_t rdlen[IT_MAX_NS];
+	uint8_t names[IT_MAX_NS][HF_NAME_MAX];
+	size_t n = 0;
+	uint32_t ttl = UINT32_MAX;
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_AUTHORITY) && n < IT_MAX_NS;
+	     i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_AUTHORITY, i);
+		if (rr->type != HF_TYPE_NS || !owner_is(p, rr, child))
+			continue;
+		int len = hf_pkt_rdata(p, rr, names[n], HF_NAME_MAX);
+		if (len < 0)
+			continue;
+		rdata[n] = names[n];
+		rdlen[n] = (uint16_t)len;
+		if (rr->ttl < ttl)
+			ttl = rr->ttl;
+		n++;
+	}
+	int rc = hf_cache_put_infra(it->env.cache, child, HF_TYPE_NS, it->qclass, ttl, rdata, rdlen,
+	                            n, it->env.now_wall);
+	(void)rc;
+	store_glue(it, p, child, t->zone);
+	set_zone(t, child);
+	for (size_t i = 0; i < n; i++)
+		collect_ns(t, names[i], rdlen[i]);
+	load_addrs(it, t);
+	t->cur = -1;
+	return HF_REQ_NEXT;
+}
+
+/* The deepest NS owner in the authority section, if it is a referral downwards. */
+static bool find_referral(const struct it_task *t, const struct hf_pkt *p, uint8_t *child)
+{
+	bool found = false;
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_AUTHORITY); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_AUTHORITY, i);
+		uint8_t owner[HF_NAME_MAX];
+		if (rr->type != HF_TYPE_NS || hf_pkt_owner(p, rr, owner) < 0)
+			continue;
+		if (hf_name_labels(owner) <= hf_name_labels(t->zone) ||
+		    !hf_name_in_zone(t->sent_name, owner))
+			continue;
+		if (!found || hf_name_labels(owner) > hf_name_labels(child)) {
+			memcpy(child, owner, hf_name_len(owner));
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* Follows the answer's CNAME chain from qname; returns true if it ends in qtype data. */
+static bool chain_end(const struct hf_pkt *p, uint8_t *name, uint16_t qtype, unsigned *links,
+                      unsigned max_links, bool *too_long)
+{
+	for (;;) {
+		bool cname = false;
+		for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER); i++) {
+			const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
+			if (!owner_is(p, rr, name))
+				continue;
+			if (rr->type == qtype)
+				return true;
+			if (rr->type == HF_TYPE_CNAME && !cname) {
+				uint8_t target[HF_NAME_MAX];
+				if (hf_pkt_rdata(p, rr, target, sizeof(target)) > 0) {
+					memcpy(name, target, hf_name_len(target));
+					cname = true;
+				}
+			}
+		}
+		if (!cname)
+			return false;
+		if (++*links > max_links) {
+			*too_long = true;
+			return false;
+		}
+	}
+}
+
+static bool answer_has(const struct hf_pkt *p, const uint8_t *name, uint16_t type)
+{
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
+		if ((type == 0 || rr->type == type) && owner_is(p, rr, name))
+			return true;
+	}
+	return false;
+}
+
+static bool minimised(const struct it_task *t)
+{
+	return !hf_name_eq(t->sent_name, t->qname) || t->sent_type != t->qtype;
+}
+
+/* An intermediate name exists: one more label next time. */
+static int next_label(struct it_task *t)
+{
+	t->min_labels++;
+	t->min_steps++;
+	t->retry_same = true;
+	return HF_REQ_NEXT;
+}
+
+/* Relaxed minimisation: something odd at an intermediate name, so ask the full name. */
+static int stop_minimising(struct it_task *t)
+{
+	t->minimise = false;
+	t->retry_same = true;
+	return HF_REQ_NEXT;
+}
+
+static int store(struct hf_iter *it, const struct hf_pkt *p, const uint8_t *name, uint16_t type)
+{
+	return hf_cache_store_response(it->env.cache, p, name, type, it->qclass, it->env.now_wall);
+}
+
+static int on_answer(struct hf_iter *it, struct it_task *t, const struct hf_pkt *p,
+                     const uint8_t *wire, size_t len)
+{
+	if (minimised(t))
+		return answer_has(p, t->sent_name, HF_TYPE_CNAME) ? stop_minimising(t)
+		                                                  : next_label(t);
+	int rc = store(it, p, t->qname, t->qtype);
+	(void)rc;
+	if (t->prime) {
+		/* The root servers' addresses come as additional data of the priming answer. */
+		store_glue(it, p, root_name, root_name);
+		return finish_task(it, wire, len);
+	}
+	uint8_t name[HF_NAME_MAX];
+	memcpy(name, t->qname, hf_name_len(t->qname));
+	bool too_long = false;
+	unsigned links = it->ntask > 1 ? 0 : it->cnames;
+	if (t->qtype == HF_TYPE_CNAME ||
+	    chain_end(p, name, t->qtype, &links, it->env.cfg->resolver.max_cname_chain, &too_long))
+		return finish_task(it, wire, len);
+	if (too_long)
+		return task_failed(it, 0, "CNAME chain longer than resolver.max-cname-chain");
+	if (it->ntask == 1)
+		it->cnames = links;
+	if (hf_name_eq(name, t->qname))
+		return finish_task(it, wire, len); /* data, but not of that type: NODATA-ish */
+	/* The chain leaves this reply: go on from its end, from the closest known cut. */
+	memcpy(t->qname, name, hf_name_len(name));
+	t->have_cut = false;
+	t->minimise = it->env.cfg->resolver.qname_minimisation;
+	t->min_steps = 0;
+	t->cur = -1;
+	return HF_REQ_NEXT;
+}
+
+static int classify(struct hf_iter *it, struct it_task *t, const struct hf_pkt *p,
+                    const uint8_t *wire, size_t len, uint64_t now_ms)
+{
+	uint16_t rcode = HF_RCODE(p->flags);
+	if (rcode == HF_RCODE_NXDOMAIN) {
+		if (minimised(t))
+			return stop_minimising(t);
+		int rc = store(it, p, t->qname, t->qtype);
+		(void)rc;
+		return finish_task(it, wire, len);
+	}
+	if (rcode != HF_RCODE_NOERROR)
+		return server_failed(t, now_ms);
+	if (answer_has(p, t->sent_name, 0))
+		return on_answer(it, t, p, wire, len);
+	uint8_t child[HF_NAME_MAX];
+	if (!(p->flags & HF_FLAG_AA) && find_referral(t, p, child))
+		return follow_referral(it, t, p, child);
+	/* Neither answer nor referral downwards: NODATA if authoritative, else lame. */
+	if (!(p->flags & HF_FLAG_AA) && hf_pkt_section_count(p, HF_SECTION_AUTHORITY) > 0 &&
+	    p->count[HF_SECTION_AUTHORITY] > 0) {
+		bool soa = false;
+		for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_AUTHORITY); i++)
+			soa |= hf_pkt_section_rr(p, HF_SECTION_AUTHORITY, i)->type == HF_TYPE_SOA;
+		if (!soa)
+			return server_failed(t, now_ms); /* an upward or sideways referral */
+	}
+	if (minimised(t))
+		return next_label(t); /* an empty non-terminal */
+	int rc = store(it, p, t->qname, t->qtype);
+	(void)rc;
+	return finish_task(it, wire, len);
+}
+
+int hf_iter_consume(struct hf_iter *it, const uint8_t *wire, size_t len, uint64_t now_us)
+{
+	uint64_t now_ms = now_us / 1000;
+	struct it_task *t = top(it);
+	struct hf_pkt p;
+	int rc = hf_pkt_parse(&p, wire, len, NULL);
+	if (rc != HF_OK) {
+		if (rc == HF_EBADVERS)
+			hf_pkt_clear(&p);
+		if (len < 2 || hf_get16(wire) != hf_get16(it->query))
+			return HF_REQ_WAIT;
+		attempt_over(it);
+		return server_failed(t, now_ms);
+	}
+	if (!answers_query(it, t, &p)) {
+		hf_pkt_clear(&p);
+		atomic_fetch_add(&t->addr[t->cur].srv->bad_replies, 1);
+		return HF_REQ_WAIT;
+	}
+	attempt_over(it);
+	bool tc = p.flags & HF_FLAG_TC;
+	uint16_t rcode = hf_pkt_rcode(&p);
+	bool has_edns = p.has_edns;
+	if (tc && !t->tcp) {
+		hf_pkt_clear(&p);
+		t->tcp = true;
+		t->retry_same = true;
+		return HF_REQ_NEXT;
+	}
+	if ((rcode == HF_RCODE_FORMERR || rcode == HF_RCODE_NOTIMP) && !t->no_edns && !has_edns) {
+		hf_pkt_clear(&p);
+		t->no_edns = true;
+		t->retry_same = true;
+		return HF_REQ_NEXT;
+	}
+	hf_upstream_answered(t->addr[t->cur].srv, (uint32_t)(now_us - it->sent_us));
+	size_t slen = 0;
+	rc = scrub(it, &p, t->zone, &slen);
+	hf_pkt_clear(&p);
+	if (rc != HF_OK)
+		return server_failed(t, now_ms);
+	struct hf_pkt s;
+	if (hf_pkt_parse(&s, it->scrubbed, slen, NULL) != HF_OK)
+		return server_failed(t, now_ms);
+	int st = classify(it, t, &s, it->scrubbed, slen, now_ms);
+	hf_pkt_clear(&s);
+	return st;
+}
+
+int hf_iter_timeout(struct hf_iter *it, uint64_t now_ms)
+{
+	attempt_over(it);
+	struct it_task *t = top(it);
+	if (t->cur < 0)
+		return HF_REQ_NEXT;
+	atomic_fetch_add(&t->addr[t->cur].srv->timeouts, 1);
+	return server_failed(t, now_ms);
+}
+
+/* --- life ------------------------------------------------------------------------------- */
+
+struct hf_iter *hf_iter_new(const struct hf_iter_env *env, const uint8_t *qname, uint16_t qtype,
+                            uint16_t qclass, uint64_t now_ms)
+{
+	struct hf_iter *it = hf_calloc(1, sizeof(*it));
+	if (it == NULL)
+		return NULL;
+	it->env = *env;
+	memcpy(it->qname, qname, hf_name_len(qname));
+	it->qtype = qtype;
+	it->qclass = qclass;
+	it->deadline_ms = now_ms + env->cfg->resolver.max_time_ms;
+	push(it, qname, qtype);
+	return it;
+}
+
+void hf_iter_free(struct hf_iter *it)
+{
+	if (it == NULL)
+		return;
+	attempt_over(it);
+	hf_free(it->reply);
+	hf_free(it);
+}
+
+const uint8_t *hf_iter_reply(const struct hf_iter *it, size_t *len)
+{
+	*len = it->reply_len;
+	return it->reply;
+}
+
+uint16_t hf_iter_ede(const struct hf_iter *it, const char **text)
+{
+	*text = it->ede_text;
+	return it->ede;
+}
+
+unsigned hf_iter_queries(const struct hf_iter *it)
+{
+	return it->queries;
+}

@@ -79,7 +79,8 @@ FUZZ_NAMES := $(FUZZ_SRCS:fuzz/fuzz_%.c=%)
 FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
-.PHONY: all lib run check check-build check-unit check-corpus check-oracle check-integration \
+.PHONY: all lib run check check-build check-unit check-corpus check-oracle check-replay \
+	check-integration \
 	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test readme
 all: $(DAEMON)
@@ -141,7 +142,7 @@ run: deps-build
 check: deps-test
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-build
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-unit check-corpus \
-		check-oracle check-integration
+		check-oracle check-replay check-integration
 	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then \
 		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
 	@echo "make check: all tests passed"
@@ -161,6 +162,10 @@ check-corpus: $(FUZZ_REPLAY_BINS)
 check-oracle: $(TOOL_BINS)
 	HF_WIRETOOL=$(abspath $(B)/tools/wiretool) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		tests/oracle
+
+# The resolution core against scripted servers and clock (tests/replay/*.rpl).
+check-replay: $(TOOL_BINS)
+	$(B)/tools/replay $(sort $(wildcard tests/replay/*.rpl))
 
 # The real daemon against a real NSD and scripted misbehaving servers, on loopback.
 check-integration: $(DAEMON)

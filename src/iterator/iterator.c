@@ -203,6 +203,14 @@ static bool load_cut(struct hf_iter *it, struct it_task *t)
 		memcpy(t->ns, probe.ns, sizeof(probe.ns[0]) * probe.nns);
 		t->nns = probe.nns;
 		load_addrs(it, t);
+		if (l == 0 && t->naddr == 0) {
+			/* A priming answer without addresses: the hints still know some. */
+			const struct hf_roots *r = it->env.roots;
+			for (size_t i = 0; i < r->n; i++) {
+				for (size_t k = 0; k < r->servers[i].naddr; k++)
+					add_addr(it, t, &r->servers[i].addr[k]);
+			}
+		}
 		return l == 0; /* the root's NS set: already primed */
 	}
 	use_hints(it, t);
@@ -444,7 +452,10 @@ int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out)
 			return fail(it, 0,
 			            "resolution needed more than resolver.max-queries queries");
 		struct it_task *t = top(it);
-		if (it->ntask == 1 && !t->have_cut && nxdomain_cut(it))
+		/* Before going out: the cache may know it all (another request just
+		 * resolved it, or a CNAME target is already there) or know an
+		 * ancestor does not exist. */
+		if (it->ntask == 1 && !t->have_cut && (answer_from_cache(it) || nxdomain_cut(it)))
 			return HF_REQ_DONE;
 		if (!t->have_cut) {
 			bool primed = load_cut(it, t);

@@ -144,6 +144,21 @@ static char *read_file(const char *path, size_t *len, char *err)
 	return buf;
 }
 
+struct hf_roots *hf_roots_parse(const char *name, const char *text, size_t len,
+                                char err[HF_CONFIG_ERR_MAX])
+{
+	struct hf_roots *r = hf_calloc(1, sizeof(*r));
+	struct hf_rrdata *rr = hf_malloc(sizeof(*rr));
+	if (r == NULL || rr == NULL || parse(r, name, text, len, true, rr, err) != HF_OK ||
+	    parse(r, name, text, len, false, rr, err) != HF_OK) {
+		hf_free(r);
+		hf_free(rr);
+		return NULL;
+	}
+	hf_free(rr);
+	return r;
+}
+
 struct hf_roots *hf_roots_load(const char *path, char err[HF_CONFIG_ERR_MAX])
 {
 	struct hf_roots *r = hf_calloc(1, sizeof(*r));

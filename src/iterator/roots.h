@@ -29,3 +29,7 @@ struct hf_roots {
 /* Loads path ("" or NULL = built-in). NULL with a message naming file and line on error. */
 struct hf_roots *hf_roots_load(const char *path, char err[HF_CONFIG_ERR_MAX]);
 void hf_roots_free(struct hf_roots *r);
+
+/* The same from text already in memory (tests); name is used in messages. */
+struct hf_roots *hf_roots_parse(const char *name, const char *text, size_t len,
+                                char err[HF_CONFIG_ERR_MAX]);

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "server/localzones.h"
 #include "util/err.h"
 #include "wire/buf.h"
 #include "wire/build.h"
@@ -184,6 +185,22 @@ static size_t from_cache(const struct hf_answer_ctx *ctx, const struct hf_query 
 	return len;
 }
 
+/* RFC 6761/6303 names answered here and now, authoritatively; 0 for every other name. */
+static size_t from_local_zones(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                               uint8_t *out)
+{
+	if (!ctx->cfg->resolver.local_zones)
+		return 0;
+	struct hf_build b;
+	struct edns_out eo;
+	uint16_t rcode = HF_RCODE_NOERROR;
+	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, 0, NULL);
+	if (hf_local_zone_answer(q->qname, q->qtype, q->qclass, &b, &rcode) != 1)
+		return 0;
+	hf_build_set_flags(&b, response_flags(q->flags, rcode) | HF_FLAG_AA);
+	return finish_answer(&b, q, &eo);
+}
+
 /* Which rcode, if any, the question alone earns. */
 static int check_question(const struct hf_query *q, uint16_t opcode, uint16_t *rcode)
 {
@@ -256,6 +273,11 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 	if (q->qtype == HF_TYPE_ANY) {
 		st->any++;
 		*out_len = any_answer(ctx, q, out);
+		return HF_VERDICT_ANSWER;
+	}
+	*out_len = from_local_zones(ctx, q, out);
+	if (*out_len != 0) {
+		st->local++;
 		return HF_VERDICT_ANSWER;
 	}
 	*out_len = from_pcache(ctx, msg, q, out);

@@ -48,8 +48,8 @@ struct hf_answer_ctx {
 };
 
 struct hf_answer_stats {
-	uint64_t queries, formerr, refused, notimp, badvers, any, pcache_hits, cache_hits,
-	    resolving, dropped;
+	uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits, cache_hits,
+		resolving, dropped;
 };
 
 /*

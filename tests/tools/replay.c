@@ -18,7 +18,9 @@
  *   entry www.example. A       the reply to this question (name case-insensitive;
  *   ;; id 0 opcode ...         "*" matches any), as message text (msgtext.h) until
  *   end                        "end"; its ID and question spelling are patched to
- *                              the query's. "entry NAME TYPE drop" never answers.
+ *                              the query's. "entry NAME TYPE drop" never answers;
+ *                              "entry NAME TYPE udp" (or "tcp") answers only queries
+ *                              over that transport.
  *   query www.example. A       a client question
  *   answer NOERROR             the outcome: the rcode and the answer section's
  *   www.example. 300 IN A ...  records (any order) until "end"; or
@@ -66,6 +68,7 @@ struct entry {
 	uint8_t qname[HF_NAME_MAX]; /* qname[0] == 0xff: any */
 	uint16_t qtype;
 	bool drop;
+	int transport; /* 0 both, 1 UDP only, 2 TCP only */
 	uint8_t *wire;
 	size_t len;
 };
@@ -189,6 +192,12 @@ static void add_entry(struct scenario *sc, char *args)
 		e->drop = true;
 		return;
 	}
+	if (strcmp(flag, "udp") == 0)
+		e->transport = 1;
+	else if (strcmp(flag, "tcp") == 0)
+		e->transport = 2;
+	else if (flag[0] != '\0')
+		die(sc, "unknown entry flag \"%s\"", flag);
 	static char text[TEXT_MAX];
 	read_block(sc, text, sizeof(text));
 	e->wire = malloc(HF_MSG_MAX);
@@ -200,11 +209,13 @@ static void add_entry(struct scenario *sc, char *args)
 }
 
 static const struct entry *find_entry(struct scenario *sc, const char *server, const uint8_t *qname,
-                                      uint16_t qtype)
+                                      uint16_t qtype, bool tcp)
 {
 	for (size_t i = 0; i < sc->nentries; i++) {
 		const struct entry *e = &sc->entries[i];
 		if (strcmp(e->server, server) != 0 || (e->qtype != 0 && e->qtype != qtype))
+			continue;
+		if (e->transport != 0 && e->transport != (tcp ? 2 : 1))
 			continue;
 		if (e->qname[0] == 0xff || hf_name_eq(e->qname, qname))
 			return e;
@@ -243,7 +254,7 @@ static void run_request(struct scenario *sc)
 		s->qtype = qr->type;
 		hf_pkt_clear(&q);
 
-		const struct entry *e = find_entry(sc, server, s->qname, s->qtype);
+		const struct entry *e = find_entry(sc, server, s->qname, s->qtype, out.tcp);
 		if (getenv("REPLAY_VERBOSE") != NULL) {
 			char n[HF_NAME_TEXT_MAX], t[HF_RRTYPE_TEXT_MAX];
 			if (hf_name_to_text(s->qname, n, sizeof(n)) >= 0)

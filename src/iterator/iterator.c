@@ -400,7 +400,21 @@ static int pick_addr(const struct hf_iter *it, const struct it_task *t, uint64_t
 			best = (int)i;
 		}
 	}
-	return best >= 0 ? best : down;
+	if (best < 0)
+		return down;
+	/* One choice in 20 explores another live address, so a server whose figures
+	 * are stale (it recovered, or the network changed) gets measured again. */
+	if (hf_random_below(20) == 0) {
+		unsigned start = hf_random_below(t->naddr);
+		for (unsigned k = 0; k < t->naddr; k++) {
+			unsigned i = (start + k) % t->naddr;
+			const struct hf_upstream *s = t->addr[i].srv;
+			if (!t->addr[i].tried && atomic_load(&s->down_until_ms) <= now_ms &&
+			    atomic_load(&s->outstanding) < it->env.cfg->resolver.max_outstanding)
+				return (int)i;
+		}
+	}
+	return best;
 }
 
 static void choose_question(struct it_task *t)

@@ -36,6 +36,7 @@ enum rr_kind {
 	RR_NODATA = 1,
 	RR_NXDOMAIN = 2,
 	RR_INFRA = 3, /* from referrals and glue: for finding servers, never an answer */
+	RR_SYNTH = 4, /* a CNAME synthesized from a DNAME (RFC 6672): answered after it */
 };
 
 struct rr_entry {
@@ -200,8 +201,8 @@ static bool owner_is(const struct hf_pkt *pkt, const struct hf_rr *rr, const uin
  * lowercased. Returns how many records it has (0: none, nothing stored) or
  * HF_ENOMEM. A CNAME RRset keeps its first record only (RFC 2181 §10.1).
  */
-static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
-                       uint16_t type, uint16_t rclass, int64_t now)
+static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
+                            uint16_t type, uint16_t rclass, int64_t now, uint8_t kind)
 {
 	size_t first = pkt->sect[HF_SECTION_ANSWER];
 	size_t end = first + hf_pkt_section_count(pkt, HF_SECTION_ANSWER);
@@ -238,7 +239,7 @@ static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8
 	e->type = type;
 	e->rclass = rclass;
 	e->nrr = (uint16_t)n;
-	e->kind = RR_POSITIVE;
+	e->kind = kind;
 	e->owner_len = (uint8_t)owner_len;
 	memcpy(entry_owner(e), name, owner_len);
 	uint16_t *rdlen = entry_rdlen(e);
@@ -259,6 +260,29 @@ static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8
 	drop(c, name, TYPE_NXDOMAIN, rclass);
 	insert(c, e);
 	return (int)n;
+}
+
+static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
+                       uint16_t type, uint16_t rclass, int64_t now)
+{
+	return store_rrset_kind(c, pkt, name, type, rclass, now, RR_POSITIVE);
+}
+
+/* A DNAME in the answer section whose owner is a proper ancestor of name (RFC 6672). */
+static bool find_dname(const struct hf_pkt *pkt, const uint8_t *name, uint16_t rclass,
+                       uint8_t owner[HF_NAME_MAX])
+{
+	for (size_t i = 0; i < hf_pkt_section_count(pkt, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(pkt, HF_SECTION_ANSWER, i);
+		if (rr->type != HF_TYPE_DNAME || rr->rclass != rclass ||
+		    hf_pkt_owner(pkt, rr, owner) < 0)
+			continue;
+		if (hf_name_labels(owner) < hf_name_labels(name) && hf_name_in_zone(name, owner)) {
+			hf_name_lower(owner);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The first CNAME at name in the answer section; its target into target. */
@@ -364,7 +388,12 @@ int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const
 			break;
 		if (links == MAX_LINKS)
 			return HF_OK; /* too long a chain: keep the links, deny nothing */
-		n = store_rrset(c, resp, name, HF_TYPE_CNAME, qclass, now);
+		uint8_t dname[HF_NAME_MAX];
+		bool synth = find_dname(resp, name, qclass, dname);
+		if (synth && store_rrset(c, resp, dname, HF_TYPE_DNAME, qclass, now) < 0)
+			return HF_ENOMEM;
+		n = store_rrset_kind(c, resp, name, HF_TYPE_CNAME, qclass, now,
+		                     synth ? RR_SYNTH : RR_POSITIVE);
 		if (n < 0)
 			return n;
 		memcpy(name, target, hf_name_len(target));
@@ -418,6 +447,27 @@ static enum step written(int rc)
 	return rc == HF_OK || rc == HF_ESPACE ? STEP_DONE : STEP_FAIL;
 }
 
+/* Writes the cached DNAME at the nearest proper ancestor of key, spelled as owner's suffix. */
+static enum step write_dname(struct hf_cache *c, const uint8_t *key, const uint8_t *owner,
+                             uint16_t qclass, int64_t now, struct hf_build *b)
+{
+	unsigned labels = hf_name_labels(key);
+	for (unsigned l = labels; l-- > 1;) {
+		struct hf_cshard *s;
+		struct rr_entry *e =
+		    lookup(c, hf_name_suffix(key, l), HF_TYPE_DNAME, qclass, now, &s);
+		if (e == NULL)
+			continue;
+		enum step st = STEP_DONE;
+		if (e->kind == RR_POSITIVE)
+			st = written(write_rrset(e, hf_name_suffix(owner, l), b,
+			                         (uint32_t)(e->expire - now)));
+		pthread_mutex_unlock(&s->lock);
+		return st;
+	}
+	return STEP_NONE;
+}
+
 /* One name of the chain: key lowercased, owner as the answer spells it. */
 static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *owner, uint16_t qtype,
                              uint16_t qclass, int64_t now, struct hf_build *b, uint16_t *rcode)
@@ -450,6 +500,16 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 	e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
 	if (e == NULL)
 		return STEP_NONE;
+	if (e->kind == RR_SYNTH) {
+		/* The DNAME the CNAME came from goes first (RFC 6672 §5.3.1). It
+		 * lives in another entry, maybe in this shard: let go of this one. */
+		pthread_mutex_unlock(&s->lock);
+		if (write_dname(c, key, owner, qclass, now, b) == STEP_FAIL)
+			return STEP_FAIL;
+		e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
+		if (e == NULL)
+			return STEP_NONE;
+	}
 	if (e->kind == RR_INFRA) {
 		pthread_mutex_unlock(&s->lock);
 		return STEP_NONE;
@@ -561,7 +621,7 @@ uint32_t hf_cache_get_rrset(struct hf_cache *c, const uint8_t *owner, uint16_t t
 	if (e == NULL)
 		return 0;
 	uint32_t ttl = 0;
-	if (e->kind == RR_POSITIVE || e->kind == RR_INFRA) {
+	if (e->kind == RR_POSITIVE || e->kind == RR_INFRA || e->kind == RR_SYNTH) {
 		const uint8_t *p = entry_rdata(e);
 		for (size_t i = 0; i < e->nrr; i++) {
 			fn(ctx, p, entry_rdlen(e)[i]);

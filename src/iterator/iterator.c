@@ -148,11 +148,14 @@ static void load_addrs(struct hf_iter *it, struct it_task *t)
 {
 	for (unsigned i = 0; i < t->nns; i++) {
 		struct addr_ctx c = {.it = it, .t = t, .type = HF_TYPE_A};
-		hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_A, it->qclass,
-		                   it->env.now_wall, collect_addr, &c);
+		uint32_t found = hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_A,
+		                                    it->qclass, it->env.now_wall, collect_addr, &c);
 		c.type = HF_TYPE_AAAA;
-		hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_AAAA, it->qclass,
-		                   it->env.now_wall, collect_addr, &c);
+		found |= hf_cache_get_rrset(it->env.cache, t->ns[i].name, HF_TYPE_AAAA, it->qclass,
+		                            it->env.now_wall, collect_addr, &c);
+		/* A name whose addresses are known has nothing more to give when they fail. */
+		if (found != 0)
+			t->ns[i].looked_up = true;
 	}
 }
 
@@ -215,6 +218,41 @@ static bool load_cut(struct hf_iter *it, struct it_task *t)
 	}
 	use_hints(it, t);
 	return false;
+}
+
+struct cname_ctx {
+	uint8_t target[HF_NAME_MAX];
+	bool found;
+};
+
+static void collect_cname(void *ctx, const uint8_t *rdata, uint16_t rdlen)
+{
+	struct cname_ctx *c = ctx;
+	if (!c->found && hf_name_check(rdata, rdlen) > 0) {
+		memcpy(c->target, rdata, hf_name_len(rdata));
+		c->found = true;
+	}
+}
+
+/*
+ * RFC 1034 §5.3.3: CNAMEs already cached are followed locally, so the task
+ * starts from the end of the known chain. False when that makes the chain
+ * longer than allowed.
+ */
+static bool follow_cached_cnames(struct hf_iter *it, struct it_task *t)
+{
+	if (t->qtype == HF_TYPE_CNAME)
+		return true;
+	for (;;) {
+		struct cname_ctx c = {.found = false};
+		if (hf_cache_get_rrset(it->env.cache, t->qname, HF_TYPE_CNAME, it->qclass,
+		                       it->env.now_wall, collect_cname, &c) == 0 ||
+		    !c.found)
+			return true;
+		if (++it->cnames > it->env.cfg->resolver.max_cname_chain)
+			return false;
+		memcpy(t->qname, c.target, hf_name_len(c.target));
+	}
 }
 
 /* --- tasks ------------------------------------------------------------------------- */
@@ -471,6 +509,8 @@ int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out)
 		 * ancestor does not exist. */
 		if (it->ntask == 1 && !t->have_cut && (answer_from_cache(it) || nxdomain_cut(it)))
 			return HF_REQ_DONE;
+		if (!t->have_cut && it->ntask == 1 && !follow_cached_cnames(it, t))
+			return fail(it, 0, "CNAME chain longer than resolver.max-cname-chain");
 		if (!t->have_cut) {
 			bool primed = load_cut(it, t);
 			if (!primed && !it->primed && hf_name_labels(t->zone) == 0) {
@@ -786,15 +826,17 @@ static int classify(struct hf_iter *it, struct it_task *t, const struct hf_pkt *
 	uint8_t child[HF_NAME_MAX];
 	if (!(p->flags & HF_FLAG_AA) && find_referral(t, p, child))
 		return follow_referral(it, t, p, child);
-	/* Neither answer nor referral downwards: NODATA if authoritative, else lame. */
-	if (!(p->flags & HF_FLAG_AA) && hf_pkt_section_count(p, HF_SECTION_AUTHORITY) > 0 &&
-	    p->count[HF_SECTION_AUTHORITY] > 0) {
-		bool soa = false;
-		for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_AUTHORITY); i++)
-			soa |= hf_pkt_section_rr(p, HF_SECTION_AUTHORITY, i)->type == HF_TYPE_SOA;
-		if (!soa)
-			return server_failed(t, now_ms); /* an upward or sideways referral */
-	}
+	/*
+	 * Neither answer nor referral downwards. With AA or an SOA it is NODATA;
+	 * without either it is an upward or sideways referral (scrubbed away
+	 * above) or an empty answer from a server that does not serve the zone:
+	 * lame (RFC 4697 §2.3), so the next server is asked.
+	 */
+	bool soa = false;
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_AUTHORITY); i++)
+		soa |= hf_pkt_section_rr(p, HF_SECTION_AUTHORITY, i)->type == HF_TYPE_SOA;
+	if (!(p->flags & HF_FLAG_AA) && !soa)
+		return server_failed(t, now_ms);
 	if (minimised(t))
 		return next_label(t); /* an empty non-terminal */
 	int rc = store(it, p, t->qname, t->qtype);

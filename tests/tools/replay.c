@@ -20,7 +20,8 @@
  *   end                        "end"; its ID and question spelling are patched to
  *                              the query's. "entry NAME TYPE drop" never answers;
  *                              "entry NAME TYPE udp" (or "tcp") answers only queries
- *                              over that transport.
+ *                              over that transport; "edns" (or "noedns") only queries
+ *                              with (without) an OPT record.
  *   query www.example. A       a client question
  *   answer NOERROR             the outcome: the rcode and the answer section's
  *   www.example. 300 IN A ...  records (any order) until "end"; or
@@ -68,7 +69,7 @@ struct entry {
 	uint8_t qname[HF_NAME_MAX]; /* qname[0] == 0xff: any */
 	uint16_t qtype;
 	bool drop;
-	int transport; /* 0 both, 1 UDP only, 2 TCP only */
+	int transport; /* 0 any, 1 UDP only, 2 TCP only, 3 with EDNS only, 4 without */
 	uint8_t *wire;
 	size_t len;
 };
@@ -196,6 +197,10 @@ static void add_entry(struct scenario *sc, char *args)
 		e->transport = 1;
 	else if (strcmp(flag, "tcp") == 0)
 		e->transport = 2;
+	else if (strcmp(flag, "edns") == 0)
+		e->transport = 3;
+	else if (strcmp(flag, "noedns") == 0)
+		e->transport = 4;
 	else if (flag[0] != '\0')
 		die(sc, "unknown entry flag \"%s\"", flag);
 	static char text[TEXT_MAX];
@@ -209,13 +214,14 @@ static void add_entry(struct scenario *sc, char *args)
 }
 
 static const struct entry *find_entry(struct scenario *sc, const char *server, const uint8_t *qname,
-                                      uint16_t qtype, bool tcp)
+                                      uint16_t qtype, bool tcp, bool edns)
 {
 	for (size_t i = 0; i < sc->nentries; i++) {
 		const struct entry *e = &sc->entries[i];
 		if (strcmp(e->server, server) != 0 || (e->qtype != 0 && e->qtype != qtype))
 			continue;
-		if (e->transport != 0 && e->transport != (tcp ? 2 : 1))
+		if ((e->transport == 1 && tcp) || (e->transport == 2 && !tcp) ||
+		    (e->transport == 3 && !edns) || (e->transport == 4 && edns))
 			continue;
 		if (e->qname[0] == 0xff || hf_name_eq(e->qname, qname))
 			return e;
@@ -252,9 +258,10 @@ static void run_request(struct scenario *sc)
 		if (hf_pkt_owner(&q, qr, s->qname) < 0)
 			die(sc, "query name");
 		s->qtype = qr->type;
+		bool edns = q.has_edns;
 		hf_pkt_clear(&q);
 
-		const struct entry *e = find_entry(sc, server, s->qname, s->qtype, out.tcp);
+		const struct entry *e = find_entry(sc, server, s->qname, s->qtype, out.tcp, edns);
 		if (getenv("REPLAY_VERBOSE") != NULL) {
 			char n[HF_NAME_TEXT_MAX], t[HF_RRTYPE_TEXT_MAX];
 			if (hf_name_to_text(s->qname, n, sizeof(n)) >= 0)

@@ -332,12 +332,19 @@ int main(int argc, char **argv)
 	char err[HF_CONFIG_ERR_MAX];
 	struct hf_upstreams *up = NULL;
 	if (d.opt.check_only) {
-		struct hf_config *cfg = hf_config_load(d.opt.config, err);
+				struct hf_config *cfg = hf_config_load(d.opt.config, err);
 		if (cfg == NULL) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
+		/* The files the configuration names must be usable too. */
+		struct hf_roots *roots = hf_roots_load(cfg->root_hints, err);
 		hf_config_free(cfg);
+		if (roots == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		hf_roots_free(roots);
 		printf("%s: configuration is good\n", d.opt.config ? d.opt.config : "(defaults)");
 		return 0;
 	}

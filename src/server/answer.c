@@ -189,7 +189,7 @@ static size_t from_cache(const struct hf_answer_ctx *ctx, const struct hf_query 
 static size_t from_local_zones(const struct hf_answer_ctx *ctx, const struct hf_query *q,
                                uint8_t *out)
 {
-	if (!ctx->cfg->resolver.local_zones)
+	if (!ctx->cfg->resolver.local_zones || !hf_local_zone_candidate(q->qname))
 		return 0;
 	struct hf_build b;
 	struct edns_out eo;

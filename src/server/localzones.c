@@ -88,6 +88,28 @@ static int add_soa(struct hf_build *b, const uint8_t *zone, uint16_t qclass)
 	                   zlen + rlen + sizeof(nums));
 }
 
+/* The top-level label of every built-in zone; anything else is not ours, cheaply. */
+bool hf_local_zone_candidate(const uint8_t *qname)
+{
+	static const char *const tlds[] = {"localhost", "invalid", "test", "onion", "arpa"};
+	const uint8_t *last = NULL;
+	for (const uint8_t *p = qname; *p != 0; p += *p + 1)
+		last = p;
+	if (last == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(tlds) / sizeof(tlds[0]); i++) {
+		size_t n = strlen(tlds[i]);
+		if (last[0] != n)
+			continue;
+		size_t k = 0;
+		while (k < n && hf_lower(last[1 + k]) == (uint8_t)tlds[i][k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
 int hf_local_zone_answer(const uint8_t *qname, uint16_t qtype, uint16_t qclass, struct hf_build *b,
                          uint16_t *rcode)
 {

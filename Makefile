@@ -80,7 +80,7 @@ FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 .PHONY: all lib run check check-build check-unit check-corpus check-oracle check-replay \
-	check-integration \
+	check-integration check-world \
 	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test readme
 all: $(DAEMON)
@@ -142,7 +142,7 @@ run: deps-build
 check: deps-test
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-build
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-unit check-corpus \
-		check-oracle check-replay check-integration
+		check-oracle check-replay check-integration check-world
 	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then \
 		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
 	@echo "make check: all tests passed"
@@ -170,6 +170,10 @@ check-replay: $(TOOL_BINS)
 # The real daemon against a real NSD and scripted misbehaving servers, on loopback.
 check-integration: $(DAEMON)
 	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# The private DNS hierarchy in network namespaces (root needed), holdfast beside unbound.
+check-world: $(DAEMON)
+	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/world
 
 # --- fuzzing ---------------------------------------------------------------
 

@@ -22,6 +22,7 @@
 #include "server/server.h"
 #include "upstream/upstream.h"
 #include "util/alloc.h"
+#include "validator/anchors.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -222,11 +223,19 @@ static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
 		return NULL;
 	}
 	*roots = hf_roots_load(cfg->root_hints, err);
-	if (*roots == NULL) {
+	struct hf_anchors *anchors = *roots ? hf_anchors_load(cfg, err) : NULL;
+	if (anchors == NULL) {
+		hf_roots_free(*roots);
 		hf_upstreams_free(*up);
 		hf_config_free(cfg);
 		return NULL;
 	}
+	if (anchors->n > 0)
+		hf_log_warn("%zu trust anchor%s loaded%s, but DNSSEC validation is not implemented "
+		            "yet: answers are not validated",
+		            anchors->n, anchors->n == 1 ? "" : "s",
+		            anchors->builtin ? " (built in)" : "");
+	hf_anchors_free(anchors);
 	return cfg;
 }
 
@@ -332,19 +341,21 @@ int main(int argc, char **argv)
 	char err[HF_CONFIG_ERR_MAX];
 	struct hf_upstreams *up = NULL;
 	if (d.opt.check_only) {
-				struct hf_config *cfg = hf_config_load(d.opt.config, err);
+		struct hf_config *cfg = hf_config_load(d.opt.config, err);
 		if (cfg == NULL) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
 		/* The files the configuration names must be usable too. */
 		struct hf_roots *roots = hf_roots_load(cfg->root_hints, err);
+		struct hf_anchors *anchors = roots ? hf_anchors_load(cfg, err) : NULL;
 		hf_config_free(cfg);
-		if (roots == NULL) {
+		hf_roots_free(roots);
+		if (anchors == NULL) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
-		hf_roots_free(roots);
+		hf_anchors_free(anchors);
 		printf("%s: configuration is good\n", d.opt.config ? d.opt.config : "(defaults)");
 		return 0;
 	}

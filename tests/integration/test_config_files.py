@@ -1,0 +1,76 @@
+"""--check-config also checks the root hints file the configuration names."""
+import subprocess
+
+
+def check(holdfast_bin, tmp_path, hints_text):
+    hints = tmp_path / "hints"
+    if hints_text is not None:
+        hints.write_text(hints_text)
+    conf = tmp_path / "h.yaml"
+    conf.write_text(f"root-hints: {hints}\n")
+    return subprocess.run([holdfast_bin, "--check-config", "-c", str(conf)],
+                          capture_output=True, text=True, timeout=10)
+
+
+def test_missing_hints_file(holdfast_bin, tmp_path):
+    p = check(holdfast_bin, tmp_path, None)
+    assert p.returncode == 1
+    assert "hints: cannot read" in p.stderr
+
+
+def test_hints_file_with_garbage_names_the_line(holdfast_bin, tmp_path):
+    p = check(holdfast_bin, tmp_path, ". 3600000 NS a.root.test.\nthis is not a record\n")
+    assert p.returncode == 1
+    assert "hints:2: not a record" in p.stderr
+
+
+def test_hints_without_addresses(holdfast_bin, tmp_path):
+    p = check(holdfast_bin, tmp_path, ". 3600000 NS a.root.test.\n")
+    assert p.returncode == 1
+    assert "no root server with an address" in p.stderr
+
+
+def test_good_hints(holdfast_bin, tmp_path):
+    p = check(holdfast_bin, tmp_path,
+              "; comment\n. 3600000 NS a.root.test.\na.root.test. 3600000 A 192.0.2.1\n")
+    assert p.returncode == 0, p.stderr
+
+
+def check_anchor(holdfast_bin, tmp_path, text):
+    conf = tmp_path / "a.yaml"
+    path = tmp_path / "anchor.ds"
+    if text is not None:
+        path.write_text(text)
+    conf.write_text(f"trust-anchors: [{path}]\n")
+    return subprocess.run([holdfast_bin, "--check-config", "-c", str(conf)],
+                          capture_output=True, text=True, timeout=10)
+
+
+def test_missing_trust_anchor_file(holdfast_bin, tmp_path):
+    p = check_anchor(holdfast_bin, tmp_path, None)
+    assert p.returncode == 1
+    assert "anchor.ds: cannot read trust anchors" in p.stderr
+
+
+def test_trust_anchor_of_the_wrong_type_names_the_line(holdfast_bin, tmp_path):
+    p = check_anchor(holdfast_bin, tmp_path, "; root\n. IN A 192.0.2.1\n")
+    assert p.returncode == 1
+    assert "anchor.ds:2: a trust anchor must be a DS or DNSKEY record" in p.stderr
+
+
+def test_trust_anchor_that_does_not_parse(holdfast_bin, tmp_path):
+    p = check_anchor(holdfast_bin, tmp_path, ". IN DS 20326 8 2 nothex\n")
+    assert p.returncode == 1
+    assert "anchor.ds:1: not a record" in p.stderr
+
+
+def test_empty_trust_anchor_file(holdfast_bin, tmp_path):
+    p = check_anchor(holdfast_bin, tmp_path, "; nothing\n")
+    assert p.returncode == 1
+    assert "no DS or DNSKEY record" in p.stderr
+
+
+def test_debian_root_anchors_are_good(holdfast_bin, tmp_path):
+    p = check_anchor(holdfast_bin, tmp_path, open("/usr/share/dns/root.ds").read() +
+                     open("/usr/share/dns/root.key").read())
+    assert p.returncode == 0, p.stderr

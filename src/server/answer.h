@@ -49,7 +49,7 @@ struct hf_answer_ctx {
 
 struct hf_answer_stats {
 	uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits, cache_hits,
-		resolving, dropped;
+	    resolving, dropped;
 };
 
 /*

@@ -37,9 +37,9 @@ static const struct err_entry errors[] = {
     {HF_ESYNTAX, "HF_ESYNTAX", "presentation-format syntax error"},
     {HF_ETYPE, "HF_ETYPE", "unknown RR type"},
     {HF_ECLASS, "HF_ECLASS", "unknown RR class"},
-    	{HF_ERANGE, "HF_ERANGE", "number out of range"},
-	{HF_EUNSUPPORTED, "HF_EUNSUPPORTED", "DNSSEC algorithm or digest not supported"},
-	{HF_EBOGUS, "HF_EBOGUS", "DNSSEC signature or digest does not match"},
+    {HF_ERANGE, "HF_ERANGE", "number out of range"},
+    {HF_EUNSUPPORTED, "HF_EUNSUPPORTED", "DNSSEC algorithm or digest not supported"},
+    {HF_EBOGUS, "HF_EBOGUS", "DNSSEC signature or digest does not match"},
 };
 
 static const struct err_entry *find(int err)

@@ -49,7 +49,7 @@ enum hf_err {
 	HF_ESYNTAX = -1040, /* presentation-format syntax error */
 	HF_ETYPE = -1041,   /* unknown type mnemonic */
 	HF_ECLASS = -1042,  /* unknown class mnemonic */
-		HF_ERANGE = -1043,   /* number out of range for its field */
+	HF_ERANGE = -1043,  /* number out of range for its field */
 
 	/* DNSSEC. */
 	HF_EUNSUPPORTED = -1050, /* algorithm or digest not checkable: insecure, not bogus */

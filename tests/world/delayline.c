@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define SLOTS 4096
-#define SLOT 2048 /* the TUN's MTU is 1500 */
+#define SLOT  2048 /* the TUN's MTU is 1500 */
 
 static unsigned char pkt[SLOTS][SLOT];
 static int len[SLOTS];
@@ -39,8 +39,16 @@ static long long now_us(void)
 	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-static void on_hup(int s) { (void)s; reload = 1; }
-static void on_term(int s) { (void)s; stop = 1; }
+static void on_hup(int s)
+{
+	(void)s;
+	reload = 1;
+}
+static void on_term(int s)
+{
+	(void)s;
+	stop = 1;
+}
 
 static void read_ctl(const char *path)
 {
@@ -56,7 +64,8 @@ static void read_ctl(const char *path)
 		loss = p;
 		fprintf(stderr, "delayline: delay %ld ms, loss %.3f\n", delay_ms, loss);
 	} else {
-		fprintf(stderr, "delayline: %s: want \"DELAY_MS LOSS\", kept the old values\n", path);
+		fprintf(stderr, "delayline: %s: want \"DELAY_MS LOSS\", kept the old values\n",
+		        path);
 	}
 	fclose(f);
 }
@@ -91,7 +100,7 @@ int main(int argc, char **argv)
 
 	while (!stop) {
 		long long t = now_us();
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct timespec ts, *tsp = NULL;
 
 		if (reload) {
@@ -132,6 +141,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "delayline: passed %lu, dropped %lu, overflowed %lu\n", passed, dropped,
-		overflow);
+	        overflow);
 	return 0;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz target: what a client or an upstream can send the resolver core.
- * The first octet picks the role of the rest:
- *   even: a client's query, through every check and both caches;
- *   odd:  an upstream's reply to "www.example.com. A" (ID 0x1234), through
- *         the request state machine and, when accepted, into the caches and
- *         back out as an answer, which must parse.
+ * The first octet (mod 3) picks the role of the rest:
+ *   0:    a client's query, through every check and both caches;
+ *   1:    an upstream's reply to "www.example.com. A", through the forwarding
+ *         state machine and, when accepted, into the caches and back out as
+ *         an answer, which must parse;
+ *   2:    sections of a reply from an authoritative server to the iterator's
+ *         first query (header and question made to match, the rest fuzzed),
+ *         through scrubbing, referral, glue and answer handling.
  * Nothing may crash, leak or produce an answer that does not parse.
  */
 #include <netinet/in.h>
@@ -15,6 +18,9 @@
 
 #include "cache/cache.h"
 #include "config/config.h"
+#include "iterator/infra.h"
+#include "iterator/iterator.h"
+#include "iterator/roots.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
 #include "util/err.h"
@@ -84,6 +90,56 @@ static void as_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, size_t
 	hf_req_clear(&r);
 }
 
+/* The iterator's first query goes to the only root hint; the fuzzed sections answer it. */
+static void as_iter_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, size_t len)
+{
+	static const char hints[] = ". 3600000 NS a.root.test.\na.root.test. 1 A 192.0.2.1\n";
+	static const uint8_t qname[] = "\3www\7example\3com";
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_roots *roots = hf_roots_parse("hints", hints, sizeof(hints) - 1, err);
+	struct hf_infra *infra = hf_infra_new();
+	if (roots == NULL || infra == NULL || len < 10)
+		goto out;
+	struct hf_iter_env env = {.cfg = ctx->cfg,
+	                          .cache = ctx->cache,
+	                          .roots = roots,
+	                          .infra = infra,
+	                          .now_wall = ctx->now};
+	struct hf_req r;
+	struct hf_req_out o;
+	if (hf_req_init_iter(&r, &env, qname, HF_TYPE_A, HF_CLASS_IN, 1000) != HF_OK)
+		goto out;
+	uint64_t now = 1000000;
+	/* Up to three rounds: each reply may lead to another query. */
+	for (int round = 0; round < 3; round++) {
+		if (hf_req_produce(&r, now, &o) != HF_REQ_SEND)
+			break;
+		/* Header: our ID, fuzzed flags and counts; the question as sent; then the fuzz. */
+		uint8_t *reply = malloc(o.len + len);
+		if (reply == NULL)
+			break;
+		size_t qend = o.len - (hf_get16(o.wire + 10) ? 11 : 0);
+		memcpy(reply, o.wire, qend);
+		memcpy(reply + 2, msg, 2);
+		reply[2] |= 0x80;
+		memcpy(reply + 6, msg + 2, 6);
+		memcpy(reply + qend, msg + 8, len - 8);
+		enum hf_req_state st = hf_req_consume(&r, reply, qend + len - 8, now + 1000);
+		free(reply);
+		now += 2000;
+		if (st == HF_REQ_DONE)
+			break;
+		if (st == HF_REQ_WAIT && hf_req_timeout(&r, now / 1000) == HF_REQ_DONE)
+			break;
+	}
+	if (r.reply != NULL)
+		require_parses(r.reply, r.reply_len);
+	hf_req_clear(&r);
+out:
+	hf_infra_free(infra);
+	hf_roots_free(roots);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -98,10 +154,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg == NULL || cache == NULL || pcache == NULL || out == NULL)
 		abort();
 	struct hf_answer_ctx ctx = {.cfg = cfg, .cache = cache, .pcache = pcache, .now = 1000000};
-	if (data[0] % 2 == 0) {
+	if (data[0] % 3 == 0) {
 		as_query(&ctx, data + 1, size - 1, out);
 		ctx.tcp = true;
 		as_query(&ctx, data + 1, size - 1, out);
+	} else if (data[0] % 3 == 2) {
+		as_iter_reply(&ctx, data + 1, size - 1);
 	} else {
 		as_reply(&ctx, data + 1, size - 1, out);
 		/* Whatever was cached must answer cleanly too. */

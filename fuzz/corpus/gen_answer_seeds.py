@@ -44,3 +44,25 @@ write("reply-nxdomain", 1, reply(rcode=3, authority=[soa]))
 write("reply-nodata", 1, reply(authority=[soa]))
 write("reply-tc", 1, reply(tc=True))
 write("reply-servfail", 1, reply(rcode=2))
+
+
+def iter_seed(name, msg):
+    """Role 2: flags, AN/NS/AR counts, then the sections after the question."""
+    wire = msg.to_wire()
+    qend = 12
+    while wire[qend] != 0:
+        qend += wire[qend] + 1
+    qend += 5
+    # Names in the sections must not point into the question: write them uncompressed.
+    (HERE / name).write_bytes(bytes([2]) + wire[2:4] + wire[6:12] + wire[qend:])
+
+
+prime = dns.message.make_response(query(".", "NS"))
+prime.answer.append(dns.rrset.from_text(".", 518400, "IN", "NS", "a.root.test."))
+prime.additional.append(dns.rrset.from_text("a.root.test.", 518400, "IN", "A", "192.0.2.1"))
+iter_seed("iter-priming", prime)
+ref = dns.message.make_response(query("com.", "A"))
+ref.flags &= ~dns.flags.AA
+ref.authority.append(dns.rrset.from_text("com.", 172800, "IN", "NS", "ns.gtld.com."))
+ref.additional.append(dns.rrset.from_text("ns.gtld.com.", 172800, "IN", "A", "192.0.2.2"))
+iter_seed("iter-referral", ref)

@@ -197,6 +197,32 @@ static bool owner_is(const struct hf_pkt *pkt, const struct hf_rr *rr, const uin
 }
 
 /*
+ * Allocates an entry for key (lowercased, owner_len octets) with room for n
+ * record lengths, soa_owner_len octets of SOA owner and rdtotal octets of
+ * RDATA; the key, its kind and the size it is charged are filled in.
+ */
+static struct rr_entry *new_entry(const uint8_t *key, size_t owner_len, uint16_t type,
+                                  uint16_t rclass, uint8_t kind, size_t n, size_t soa_owner_len,
+                                  size_t rdtotal)
+{
+	size_t size =
+	    sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + soa_owner_len + rdtotal;
+	struct rr_entry *e = hf_malloc(size);
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->h.size = (uint32_t)size;
+	e->type = type;
+	e->rclass = rclass;
+	e->nrr = (uint16_t)n;
+	e->kind = kind;
+	e->owner_len = (uint8_t)owner_len;
+	e->soa_owner_len = (uint8_t)soa_owner_len;
+	memcpy(entry_owner(e), key, owner_len);
+	return e;
+}
+
+/*
  * Stores the answer-section RRset (name, type, rclass) of pkt, name
  * lowercased. Returns how many records it has (0: none, nothing stored) or
  * HF_ENOMEM. A CNAME RRset keeps its first record only (RFC 2181 §10.1).
@@ -227,21 +253,11 @@ static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const 
 	ttl = clamp(ttl, c->opts.min_ttl, c->opts.max_ttl);
 	if (ttl == 0 || n > UINT16_MAX)
 		return (int)n; /* nothing worth keeping */
-	size_t owner_len = hf_name_len(name);
-	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + rdtotal;
-	struct rr_entry *e = hf_malloc(size);
+	struct rr_entry *e = new_entry(name, hf_name_len(name), type, rclass, kind, n, 0, rdtotal);
 	if (e == NULL)
 		return HF_ENOMEM;
-	memset(e, 0, sizeof(*e));
-	e->h.size = (uint32_t)size;
 	e->expire = now + ttl;
 	e->ttl = ttl;
-	e->type = type;
-	e->rclass = rclass;
-	e->nrr = (uint16_t)n;
-	e->kind = kind;
-	e->owner_len = (uint8_t)owner_len;
-	memcpy(entry_owner(e), name, owner_len);
 	uint16_t *rdlen = entry_rdlen(e);
 	uint8_t *out = entry_rdata(e);
 	size_t k = 0;
@@ -323,22 +339,12 @@ static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const ui
 	int rdlen = hf_pkt_rdata(pkt, soa, NULL, 0);
 	if (rdlen < 20)
 		return HF_OK;
-	size_t owner_len = hf_name_len(name);
 	size_t soa_owner_len = hf_name_len(soa_owner);
-	size_t size =
-	    sizeof(struct rr_entry) + sizeof(uint16_t) + owner_len + soa_owner_len + (size_t)rdlen;
-	struct rr_entry *e = hf_malloc(size);
+	struct rr_entry *e =
+	    new_entry(name, hf_name_len(name), kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type, rclass,
+	              (uint8_t)kind, 1, soa_owner_len, (size_t)rdlen);
 	if (e == NULL)
 		return HF_ENOMEM;
-	memset(e, 0, sizeof(*e));
-	e->h.size = (uint32_t)size;
-	e->type = kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type;
-	e->rclass = rclass;
-	e->nrr = 1;
-	e->kind = (uint8_t)kind;
-	e->owner_len = (uint8_t)owner_len;
-	e->soa_owner_len = (uint8_t)soa_owner_len;
-	memcpy(entry_owner(e), name, owner_len);
 	memcpy(entry_soa_owner(e), soa_owner, soa_owner_len);
 	uint8_t *rdata = entry_rdata(e);
 	if (hf_pkt_rdata(pkt, soa, rdata, (size_t)rdlen) != rdlen) {
@@ -585,20 +591,11 @@ int hf_cache_put_infra(struct hf_cache *c, const uint8_t *owner, uint16_t type, 
 	size_t rdtotal = 0;
 	for (size_t i = 0; i < n; i++)
 		rdtotal += rdlen[i];
-	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + rdtotal;
-	struct rr_entry *e = hf_malloc(size);
+	struct rr_entry *e = new_entry(key, owner_len, type, rclass, RR_INFRA, n, 0, rdtotal);
 	if (e == NULL)
 		return HF_ENOMEM;
-	memset(e, 0, sizeof(*e));
-	e->h.size = (uint32_t)size;
 	e->expire = now + ttl;
 	e->ttl = ttl;
-	e->type = type;
-	e->rclass = rclass;
-	e->nrr = (uint16_t)n;
-	e->kind = RR_INFRA;
-	e->owner_len = (uint8_t)owner_len;
-	memcpy(entry_owner(e), key, owner_len);
 	uint8_t *out = entry_rdata(e);
 	for (size_t i = 0; i < n; i++) {
 		entry_rdlen(e)[i] = rdlen[i];

@@ -3,14 +3,16 @@
 #include "iterator/roots.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/file.h"
 #include "wire/rr.h"
 #include "wire/rrtype.h"
+
+#define HINTS_MAX (1 << 16)
 
 /* The IANA root hints (the same data as Debian's dns-root-data, July 2024). */
 static const char builtin[] = ". 3600000 NS A.ROOT-SERVERS.NET.\n"
@@ -88,60 +90,19 @@ static void add_address(struct hf_roots *r, const struct hf_rrdata *rr)
 	}
 }
 
-/* Two passes over the text: NS records first, so addresses may come in any order. */
-static int parse(struct hf_roots *r, const char *name, const char *text, size_t len, bool ns_pass,
-                 struct hf_rrdata *rr, char *err)
-{
-	unsigned line = 0;
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		const char *l = text + pos;
-		size_t llen = end - pos;
-		pos = end + 1;
-		line++;
-		size_t k = 0;
-		while (k < llen && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'))
-			k++;
-		if (k == llen || l[k] == ';')
-			continue;
-		int rc = hf_rr_from_text(l, llen, NULL, 3600000, rr);
-		if (rc != HF_OK) {
-			snprintf(err, HF_CONFIG_ERR_MAX, "%s:%u: not a record: %s", name, line,
-			         hf_strerror(rc));
-			return rc;
-		}
-		if (ns_pass && rr->type == HF_TYPE_NS && rr->owner[0] == 0)
-			server_named(r, rr->rdata, true);
-		else if (!ns_pass && (rr->type == HF_TYPE_A || rr->type == HF_TYPE_AAAA))
-			add_address(r, rr);
-	}
-	return HF_OK;
-}
+struct pass {
+	struct hf_roots *roots;
+	bool ns; /* NS records first, so addresses may come in any order */
+};
 
-static char *read_file(const char *path, size_t *len, char *err)
+static int take_record(void *ctx, const struct hf_rrdata *rr)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, HF_CONFIG_ERR_MAX, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = hf_malloc(cap);
-	while (buf != NULL) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0 || n == cap)
-			break;
-	}
-	fclose(f);
-	if (buf == NULL || n == cap) {
-		snprintf(err, HF_CONFIG_ERR_MAX, "%s: larger than any root hints file", path);
-		hf_free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
+	struct pass *p = ctx;
+	if (p->ns && rr->type == HF_TYPE_NS && rr->owner[0] == 0)
+		server_named(p->roots, rr->rdata, true);
+	else if (!p->ns && (rr->type == HF_TYPE_A || rr->type == HF_TYPE_AAAA))
+		add_address(p->roots, rr);
+	return HF_OK;
 }
 
 struct hf_roots *hf_roots_parse(const char *name, const char *text, size_t len,
@@ -149,37 +110,20 @@ struct hf_roots *hf_roots_parse(const char *name, const char *text, size_t len,
 {
 	struct hf_roots *r = hf_calloc(1, sizeof(*r));
 	struct hf_rrdata *rr = hf_malloc(sizeof(*rr));
-	if (r == NULL || rr == NULL || parse(r, name, text, len, true, rr, err) != HF_OK ||
-	    parse(r, name, text, len, false, rr, err) != HF_OK) {
-		hf_free(r);
-		hf_free(rr);
-		return NULL;
-	}
-	hf_free(rr);
-	return r;
-}
-
-struct hf_roots *hf_roots_load(const char *path, char err[HF_CONFIG_ERR_MAX])
-{
-	struct hf_roots *r = hf_calloc(1, sizeof(*r));
-	struct hf_rrdata *rr = hf_malloc(sizeof(*rr));
-	char *text = NULL;
-	size_t len = sizeof(builtin) - 1;
-	const char *name = "built-in root hints";
 	if (r == NULL || rr == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		goto fail;
 	}
-	if (path != NULL && path[0] != '\0') {
-		text = read_file(path, &len, err);
-		if (text == NULL)
+	for (int ns = 1; ns >= 0; ns--) {
+		struct pass p = {.roots = r, .ns = ns};
+		unsigned line;
+		int rc = hf_rr_each_line(text, len, 3600000, rr, take_record, &p, &line);
+		if (rc != HF_OK) {
+			snprintf(err, HF_CONFIG_ERR_MAX, "%s:%u: not a record: %s", name, line,
+			         hf_strerror(rc));
 			goto fail;
-		name = path;
+		}
 	}
-	const char *src = text != NULL ? text : builtin;
-	if (parse(r, name, src, len, true, rr, err) != HF_OK ||
-	    parse(r, name, src, len, false, rr, err) != HF_OK)
-		goto fail;
 	size_t usable = 0;
 	for (size_t i = 0; i < r->n; i++)
 		usable += r->servers[i].naddr;
@@ -187,14 +131,29 @@ struct hf_roots *hf_roots_load(const char *path, char err[HF_CONFIG_ERR_MAX])
 		snprintf(err, HF_CONFIG_ERR_MAX, "%s: no root server with an address", name);
 		goto fail;
 	}
-	hf_free(text);
 	hf_free(rr);
 	return r;
 fail:
-	hf_free(text);
 	hf_free(rr);
 	hf_free(r);
 	return NULL;
+}
+
+struct hf_roots *hf_roots_load(const char *path, char err[HF_CONFIG_ERR_MAX])
+{
+	if (path == NULL || path[0] == '\0')
+		return hf_roots_parse("built-in root hints", builtin, sizeof(builtin) - 1, err);
+	size_t len;
+	int rc;
+	char *text = hf_read_file(path, HINTS_MAX, &len, &rc);
+	if (text == NULL) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "%s: cannot read: %s", path,
+		         rc == HF_ETOOBIG ? "larger than any root hints file" : hf_strerror(rc));
+		return NULL;
+	}
+	struct hf_roots *r = hf_roots_parse(path, text, len, err);
+	hf_free(text);
+	return r;
 }
 
 void hf_roots_free(struct hf_roots *r)

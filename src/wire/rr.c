@@ -141,3 +141,28 @@ int hf_rr_canonical(const uint8_t *owner, uint16_t type, uint16_t rclass, uint32
 	hf_rdata_canonicalize(layout, out + rdstart, rdlen);
 	return (int)w.pos;
 }
+
+int hf_rr_each_line(const char *text, size_t len, uint32_t default_ttl, struct hf_rrdata *rr,
+                    int (*fn)(void *ctx, const struct hf_rrdata *rr), void *ctx, unsigned *line)
+{
+	*line = 0;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *l = text + pos;
+		size_t llen = end - pos;
+		pos = end + 1;
+		++*line;
+		size_t k = 0;
+		while (k < llen && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'))
+			k++;
+		if (k == llen || l[k] == ';')
+			continue;
+		int rc = hf_rr_from_text(l, llen, NULL, default_ttl, rr);
+		if (rc == HF_OK)
+			rc = fn(ctx, rr);
+		if (rc != HF_OK)
+			return rc;
+	}
+	return HF_OK;
+}

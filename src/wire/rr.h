@@ -55,3 +55,15 @@ HF_MUSTCHECK int hf_rr_to_text(const uint8_t *owner, uint16_t type, uint16_t rcl
 HF_MUSTCHECK int hf_rr_canonical(const uint8_t *owner, uint16_t type, uint16_t rclass,
                                  uint32_t orig_ttl, unsigned rrsig_labels, const uint8_t *rdata,
                                  size_t rdlen, uint8_t *out, size_t cap);
+
+/*
+ * Reads text as one record per line (blank lines and ";" comments skipped;
+ * no "( )" across lines), calling fn with each record parsed into *rr.
+ * Relative names are completed with the root, a missing TTL is default_ttl.
+ * Stops at the first error, from parsing or from fn, and returns it with
+ * *line set to the 1-based line at fault.
+ */
+HF_MUSTCHECK int hf_rr_each_line(const char *text, size_t len, uint32_t default_ttl,
+                                 struct hf_rrdata *rr,
+                                 int (*fn)(void *ctx, const struct hf_rrdata *rr), void *ctx,
+                                 unsigned *line);

@@ -1,15 +1,21 @@
-"""--check-config also checks the root hints file the configuration names."""
+"""--check-config also checks the files the configuration names: root hints and
+trust anchors."""
 import subprocess
 
 
-def check(holdfast_bin, tmp_path, hints_text):
-    hints = tmp_path / "hints"
-    if hints_text is not None:
-        hints.write_text(hints_text)
-    conf = tmp_path / "h.yaml"
-    conf.write_text(f"root-hints: {hints}\n")
+def check_with_file(holdfast_bin, tmp_path, key_template, filename, text):
+    """Writes text (None: nothing) to filename, names it in the config, checks."""
+    path = tmp_path / filename
+    if text is not None:
+        path.write_text(text)
+    conf = tmp_path / "c.yaml"
+    conf.write_text(key_template.format(path) + "\n")
     return subprocess.run([holdfast_bin, "--check-config", "-c", str(conf)],
                           capture_output=True, text=True, timeout=10)
+
+
+def check(holdfast_bin, tmp_path, hints_text):
+    return check_with_file(holdfast_bin, tmp_path, "root-hints: {}", "hints", hints_text)
 
 
 def test_missing_hints_file(holdfast_bin, tmp_path):
@@ -37,13 +43,7 @@ def test_good_hints(holdfast_bin, tmp_path):
 
 
 def check_anchor(holdfast_bin, tmp_path, text):
-    conf = tmp_path / "a.yaml"
-    path = tmp_path / "anchor.ds"
-    if text is not None:
-        path.write_text(text)
-    conf.write_text(f"trust-anchors: [{path}]\n")
-    return subprocess.run([holdfast_bin, "--check-config", "-c", str(conf)],
-                          capture_output=True, text=True, timeout=10)
+    return check_with_file(holdfast_bin, tmp_path, "trust-anchors: [{}]", "anchor.ds", text)
 
 
 def test_missing_trust_anchor_file(holdfast_bin, tmp_path):
@@ -74,3 +74,17 @@ def test_debian_root_anchors_are_good(holdfast_bin, tmp_path):
     p = check_anchor(holdfast_bin, tmp_path, open("/usr/share/dns/root.ds").read() +
                      open("/usr/share/dns/root.key").read())
     assert p.returncode == 0, p.stderr
+
+
+def test_oversized_hints_file(holdfast_bin, tmp_path):
+    p = check(holdfast_bin, tmp_path, ";" * 70000 + "\n")
+    assert p.returncode == 1
+    assert "larger than any root hints file" in p.stderr
+
+
+def test_hints_given_as_a_directory(holdfast_bin, tmp_path):
+    p = subprocess.run([holdfast_bin, "--check-config", "-c", "/dev/stdin"],
+                       input=f"root-hints: {tmp_path}\n", capture_output=True, text=True,
+                       timeout=10)
+    assert p.returncode == 1
+    assert "cannot read" in p.stderr

@@ -139,11 +139,11 @@ static int describe(const struct hf_answer_ctx *ctx, const struct hf_pkt *p, str
 	if (n < 0)
 		return n;
 	q->qname_len = (size_t)n;
-	/* The packet cache patches the name in place: it must sit in one piece. */
-	size_t end = qr->owner;
-	q->qname_off = hf_name_skip(p->wire, p->len, &end) == n && end - qr->owner == (size_t)n
-	                   ? qr->owner
-	                   : 0;
+	/* The packet cache patches the name in place: it must sit there in one piece, which
+	 * it does exactly when the message holds the unpacked octets (no pointer). */
+	bool whole = p->len - qr->owner >= (size_t)n &&
+	             memcmp(p->wire + qr->owner, q->qname, (size_t)n) == 0;
+	q->qname_off = whole ? qr->owner : 0;
 	q->qtype = qr->type;
 	q->qclass = qr->rclass;
 	q->edns = p->has_edns;

@@ -26,15 +26,14 @@
 #include "util/log.h"
 #include "wire/buf.h"
 
-#define MAX_LISTEN          16
-#define BATCH               32
-#define UDP_BUF             4096 /* the largest edns-buffer-size the config allows */
-#define BATCHES_PER_WAKE    8
-#define RESOLVE_DEADLINE_MS 4000
-#define DRAIN_MAX_MS        2000
-#define DRAIN_TICK_MS       20
-#define TCP_BACKLOG         256
-#define UDP_SOCKET_BUFFER   (4 << 20)
+#define MAX_LISTEN        16
+#define BATCH             32
+#define UDP_BUF           4096 /* the largest edns-buffer-size the config allows */
+#define BATCHES_PER_WAKE  8
+#define DRAIN_MAX_MS      2000
+#define DRAIN_TICK_MS     20
+#define TCP_BACKLOG       256
+#define UDP_SOCKET_BUFFER (4 << 20)
 
 struct runtime {
 	struct hf_config *cfg;
@@ -411,7 +410,7 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		hf_req_init(&p->req, q->qname, q->qtype, q->qclass, q->dnssec_ok,
 		            q->flags & HF_FLAG_CD, set, cfg->resolver.edns_buffer_size,
 		            cfg->resolver.query_timeout_ms,
-		            hf_clock_mono_ms() + RESOLVE_DEADLINE_MS);
+		            hf_clock_mono_ms() + cfg->resolver.max_time_ms);
 	} else if (p != NULL) {
 		/* No forward zone covers the name: iterate from the root. */
 		struct hf_iter_env env = {.cfg = cfg,

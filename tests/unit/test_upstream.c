@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Upstream sets from the config and from a resolv.conf full of things to skip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "upstream/upstream.h"
+#include "util/err.h"
+
+static char path[] = "/tmp/hf-resolv-XXXXXX";
+
+static void write_resolv(const char *text)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static struct hf_config *config(const char *yaml)
+{
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_config *cfg = hf_config_parse("t", yaml, strlen(yaml), err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static void test_resolv_conf_skips_what_it_cannot_use(void **state)
+{
+	(void)state;
+	write_resolv("# comment\n"
+	             "search example.com\n"
+	             "nameserver garbage\n"
+	             "nameserver fe80::1%eth0\n" /* link-local with a scope: not supported */
+	             "nameserver 127.0.0.1\n"    /* holdfast's own listen address: would loop */
+	             "nameserver   192.0.2.53\n"
+	             "nameserver 2001:db8::53\n");
+	struct hf_config *cfg = config("listen: [127.0.0.1@53]\nforward: resolv.conf\n");
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_upstreams *up = hf_upstreams_new(cfg, path, err);
+	assert_non_null(up);
+	assert_int_equal(up->nzones, 1);
+	assert_int_equal(up->zones[0].n, 2);
+	assert_string_equal(up->zones[0].servers[0].name, "192.0.2.53@53");
+	assert_string_equal(up->zones[0].servers[1].name, "2001:db8::53@53");
+	hf_upstreams_free(up);
+	hf_config_free(cfg);
+	unlink(path);
+	strcpy(path, "/tmp/hf-resolv-XXXXXX");
+}
+
+static void test_resolv_conf_without_servers_is_an_error(void **state)
+{
+	(void)state;
+	write_resolv("nameserver 127.0.0.1\nnameserver not-an-address\n");
+	struct hf_config *cfg = config("listen: [127.0.0.1@53]\nforward: resolv.conf\n");
+	char err[HF_CONFIG_ERR_MAX];
+	/* The only address that parses is our own: nothing usable is left. */
+	assert_null(hf_upstreams_new(cfg, path, err));
+	assert_non_null(strstr(err, "zone . has no usable upstream server"));
+	assert_null(hf_upstreams_new(cfg, "/nonexistent/resolv.conf", err));
+	assert_non_null(strstr(err, "no nameserver to forward to"));
+	hf_config_free(cfg);
+	unlink(path);
+	strcpy(path, "/tmp/hf-resolv-XXXXXX");
+}
+
+static void test_longest_forward_zone_wins(void **state)
+{
+	(void)state;
+	struct hf_config *cfg =
+	    config("forward:\n"
+	           "  - {zone: ., upstreams: [192.0.2.1]}\n"
+	           "  - {zone: example.com., upstreams: [192.0.2.2]}\n"
+	           "  - {zone: tls.example., upstreams: [\"tls://192.0.2.3#x\"]}\n");
+	char err[HF_CONFIG_ERR_MAX];
+	/* A zone whose only upstream is encrypted has no usable server yet. */
+	assert_null(hf_upstreams_new(cfg, "/nonexistent", err));
+	assert_non_null(strstr(err, "tls.example. has no usable upstream"));
+	hf_config_free(cfg);
+
+	cfg = config("forward:\n"
+	             "  - {zone: ., upstreams: [192.0.2.1]}\n"
+	             "  - {zone: example.com., upstreams: [192.0.2.2]}\n");
+	struct hf_upstreams *up = hf_upstreams_new(cfg, "/nonexistent", err);
+	assert_non_null(up);
+	uint8_t name[HF_NAME_MAX];
+	assert_true(hf_name_from_text("www.EXAMPLE.com.", 16, NULL, name) > 0);
+	assert_string_equal(hf_upstreams_find(up, name)->servers[0].name, "192.0.2.2@53");
+	assert_true(hf_name_from_text("example.net.", 12, NULL, name) > 0);
+	assert_string_equal(hf_upstreams_find(up, name)->servers[0].name, "192.0.2.1@53");
+	hf_upstreams_free(up);
+	hf_config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_resolv_conf_skips_what_it_cannot_use),
+	    cmocka_unit_test(test_resolv_conf_without_servers_is_an_error),
+	    cmocka_unit_test(test_longest_forward_zone_wins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

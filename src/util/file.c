@@ -15,12 +15,12 @@ char *hf_read_file(const char *path, size_t max, size_t *len, int *err)
 		return NULL;
 	}
 	char *buf = hf_malloc(max + 1);
-		errno = 0;
+	errno = 0;
 	size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
 	int read_error = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (buf == NULL || read_error || n > max) {
-				*err = buf == NULL ? HF_ENOMEM : read_error ? -read_error : HF_ETOOBIG;
+		*err = buf == NULL ? HF_ENOMEM : read_error ? -read_error : HF_ETOOBIG;
 		hf_free(buf);
 		return NULL;
 	}

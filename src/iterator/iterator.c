@@ -603,19 +603,6 @@ static int scrub(struct hf_iter *it, const struct hf_pkt *p, const uint8_t *zone
 	return HF_OK;
 }
 
-static bool answers_query(const struct hf_iter *it, const struct it_task *t, const struct hf_pkt *p)
-{
-	if (p->id != hf_get16(it->query) || !(p->flags & HF_FLAG_QR) ||
-	    HF_OPCODE(p->flags) != HF_OPCODE_QUERY || p->count[HF_SECTION_QUESTION] != 1)
-		return false;
-	const struct hf_rr *q = hf_pkt_section_rr(p, HF_SECTION_QUESTION, 0);
-	uint8_t name[HF_NAME_MAX];
-	int n = hf_pkt_owner(p, q, name);
-	size_t want = hf_name_len(t->sent_name);
-	return n == (int)want && memcmp(name, t->sent_name, want) == 0 && q->type == t->sent_type &&
-	       q->rclass == it->qclass;
-}
-
 static int server_failed(struct it_task *t, uint64_t now_ms)
 {
 	struct hf_upstream *s = t->addr[t->cur].srv;
@@ -858,7 +845,7 @@ int hf_iter_consume(struct hf_iter *it, const uint8_t *wire, size_t len, uint64_
 		attempt_over(it);
 		return server_failed(t, now_ms);
 	}
-	if (!answers_query(it, t, &p)) {
+	if (!hf_pkt_answers(&p, it->query, it->query_len)) {
 		hf_pkt_clear(&p);
 		atomic_fetch_add(&t->addr[t->cur].srv->bad_replies, 1);
 		return HF_REQ_WAIT;

@@ -162,18 +162,6 @@ enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_re
 }
 
 /* Is this message an answer to the query in flight: ID, QR, opcode, the exact question? */
-static bool answers_query(const struct hf_req *r, const struct hf_pkt *p)
-{
-	if (p->id != hf_get16(r->query) || !(p->flags & HF_FLAG_QR) ||
-	    HF_OPCODE(p->flags) != HF_OPCODE_QUERY || p->count[HF_SECTION_QUESTION] != 1)
-		return false;
-	const struct hf_rr *q = hf_pkt_section_rr(p, HF_SECTION_QUESTION, 0);
-	uint8_t name[HF_NAME_MAX];
-	int n = hf_pkt_owner(p, q, name);
-	/* Case included: a reply that changed it was not built from our query. */
-	return n == (int)r->qname_len && memcmp(name, r->qname, r->qname_len) == 0 &&
-	       q->type == r->qtype && q->rclass == r->qclass;
-}
 
 static struct hf_upstream *current(struct hf_req *r)
 {
@@ -225,7 +213,7 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 		hf_log_debug("upstream %s: malformed reply (%s)", current(r)->name, hf_errname(rc));
 		return next_server(r, now_ms);
 	}
-	bool ours = answers_query(r, &p);
+	bool ours = hf_pkt_answers(&p, r->query, r->query_len);
 	uint16_t rcode = hf_pkt_rcode(&p);
 	bool tc = p.flags & HF_FLAG_TC;
 	bool has_edns = p.has_edns;

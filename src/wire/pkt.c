@@ -198,6 +198,23 @@ int hf_pkt_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t *out,
 	return hf_rdata_unpack(pkt->wire, pkt->len, rr->rdata, rr->rdlen, layout, out, cap);
 }
 
+bool hf_pkt_answers(const struct hf_pkt *reply, const uint8_t *query, size_t query_len)
+{
+	if (query_len < HF_HEADER_LEN || reply->id != hf_get16(query) ||
+	    !(reply->flags & HF_FLAG_QR) || HF_OPCODE(reply->flags) != HF_OPCODE_QUERY ||
+	    reply->count[HF_SECTION_QUESTION] != 1)
+		return false;
+	int qlen = hf_name_check(query + HF_HEADER_LEN, query_len - HF_HEADER_LEN);
+	if (qlen < 0 || query_len - HF_HEADER_LEN - (size_t)qlen < 4)
+		return false;
+	const uint8_t *qtail = query + HF_HEADER_LEN + qlen;
+	const struct hf_rr *q = hf_pkt_section_rr(reply, HF_SECTION_QUESTION, 0);
+	uint8_t name[HF_NAME_MAX];
+	return hf_pkt_owner(reply, q, name) == qlen &&
+	       memcmp(name, query + HF_HEADER_LEN, (size_t)qlen) == 0 &&
+	       q->type == hf_get16(qtail) && q->rclass == hf_get16(qtail + 2);
+}
+
 const char *hf_opcode_name(unsigned opcode)
 {
 	static const char *const names[] = {

@@ -168,6 +168,14 @@ HF_MUSTCHECK int hf_pkt_owner(const struct hf_pkt *pkt, const struct hf_rr *rr,
 HF_MUSTCHECK int hf_pkt_rdata(const struct hf_pkt *pkt, const struct hf_rr *rr, uint8_t *out,
                               size_t cap);
 
+/*
+ * Is reply an answer to query (a message we built: one question, written
+ * uncompressed)? Same ID, QR set, opcode QUERY, exactly one question, and that
+ * question the same name (octet for octet: case included, so a reply that
+ * changed the 0x20 pattern was not built from our query), type and class.
+ */
+bool hf_pkt_answers(const struct hf_pkt *reply, const uint8_t *query, size_t query_len);
+
 /* Static names for opcodes, rcodes and sections ("QUERY", "NXDOMAIN", "ANSWER"); NULL if unknown.
  */
 const char *hf_opcode_name(unsigned opcode);

@@ -199,6 +199,46 @@ static void test_header_only_too_small(void **state)
 	assert_int_equal(hf_build_finish(&b), 0);
 }
 
+/* A reply answers our query only with our ID, QR, and the question exactly as sent. */
+static void test_reply_answers_query(void **state)
+{
+	(void)state;
+	uint8_t query[512], reply[512], name[HF_NAME_MAX], other[HF_NAME_MAX];
+	name_of("wWw.Example.", name);
+	name_of("www.example.", other);
+	struct hf_build b;
+	hf_build_init(&b, query, sizeof(query));
+	assert_int_equal(hf_build_header(&b, 0x4242, HF_FLAG_RD), HF_OK);
+	assert_int_equal(hf_build_question(&b, name, HF_TYPE_A, HF_CLASS_IN), HF_OK);
+	size_t qlen = hf_build_finish(&b);
+
+	struct {
+		uint16_t id, flags;
+		const uint8_t *name;
+		uint16_t type;
+		bool answers;
+	} cases[] = {
+	    {0x4242, HF_FLAG_QR, name, HF_TYPE_A, true},
+	    {0x4243, HF_FLAG_QR, name, HF_TYPE_A, false},  /* another ID */
+	    {0x4242, 0, name, HF_TYPE_A, false},           /* a query, not a reply */
+	    {0x4242, HF_FLAG_QR, other, HF_TYPE_A, false}, /* the case pattern changed */
+	    {0x4242, HF_FLAG_QR, name, HF_TYPE_AAAA, false},
+	    {0x4242, HF_FLAG_QR | (HF_OPCODE_NOTIFY << 11), name, HF_TYPE_A, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hf_build_init(&b, reply, sizeof(reply));
+		assert_int_equal(hf_build_header(&b, cases[i].id, cases[i].flags), HF_OK);
+		assert_int_equal(hf_build_question(&b, cases[i].name, cases[i].type, HF_CLASS_IN),
+		                 HF_OK);
+		size_t rlen = hf_build_finish(&b);
+		struct hf_pkt p;
+		assert_int_equal(hf_pkt_parse(&p, reply, rlen, NULL), HF_OK);
+		assert_int_equal(hf_pkt_answers(&p, query, qlen), cases[i].answers);
+		assert_false(hf_pkt_answers(&p, query, 11)); /* our query cut short */
+		hf_pkt_clear(&p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_section_order),
 	    cmocka_unit_test(test_edns_reserved_and_padded),
 	    cmocka_unit_test(test_header_only_too_small),
+	    cmocka_unit_test(test_reply_answers_query),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,7 +82,7 @@ static void as_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, size_t
 		                     .edns = true,
 		                     .max_size = 1232};
 		memcpy(q.qname, qname, sizeof(qname));
-		size_t n = hf_answer_upstream(ctx, &q, r.reply, r.reply_len, out);
+		size_t n = hf_answer_upstream(ctx, &q, r.reply, r.reply_len, r.it != NULL, out);
 		if (n != 0)
 			require_parses(out, n);
 	}
@@ -107,7 +107,7 @@ static void as_iter_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, s
 	                          .now_wall = ctx->now};
 	struct hf_req r;
 	struct hf_req_out o;
-	if (hf_req_init_iter(&r, &env, qname, HF_TYPE_A, HF_CLASS_IN, 1000) != HF_OK)
+	if (hf_req_init_iter(&r, &env, qname, HF_TYPE_A, HF_CLASS_IN, false, 1000) != HF_OK)
 		goto out;
 	uint64_t now = 1000000;
 	/* Up to three rounds: each reply may lead to another query. */

@@ -45,6 +45,16 @@ struct hf_cache_opts {
 	uint32_t neg_max_ttl; /* seconds; cap for negative entries (RFC 2308 §5 suggests 3h) */
 };
 
+/*
+ * What DNSSEC validation said about cached data. Bogus data is never
+ * stored; data that was not validated (forwarded, or validation off) is
+ * insecure. The order matters: the weakest link of an answer decides.
+ */
+enum hf_sec {
+	HF_SEC_INSECURE = 0,
+	HF_SEC_SECURE = 1,
+};
+
 enum hf_cache_result {
 	HF_CACHE_MISS = 0,
 	HF_CACHE_HIT = 1,
@@ -64,14 +74,18 @@ void hf_cache_free(struct hf_cache *c);
 
 /*
  * Files a response to (qname, qtype, qclass) that the resolver has accepted
- * (ID, source and question checked). Only NOERROR and NXDOMAIN responses are
- * stored; a response that is truncated, has no usable records, or whose
- * records do not belong to the question is ignored (HF_OK, nothing stored).
- * Returns HF_OK or HF_ENOMEM.
+ * (ID, source and question checked), with the security validation gave it.
+ * Only NOERROR and NXDOMAIN responses are stored; a response that is
+ * truncated, has no usable records, or whose records do not belong to the
+ * question is ignored (HF_OK, nothing stored). Each RRset keeps the RRSIGs
+ * that cover it, a negative entry the NSEC/NSEC3 records and signatures of
+ * its proof, a wildcard-expanded RRset the proof that the name itself does
+ * not exist: what a client asking with DO gets back. No entry outlives
+ * ttl_cap seconds (the signatures' expiry). Returns HF_OK or HF_ENOMEM.
  */
 HF_MUSTCHECK int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp,
                                          const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-                                         int64_t now);
+                                         int64_t now, enum hf_sec sec, uint32_t ttl_cap);
 
 /*
  * Answers (qname, qtype, qclass) from cached records into b, whose header
@@ -80,10 +94,13 @@ HF_MUSTCHECK int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt
  * SOA into the authority section. On HF_CACHE_HIT, *rcode is NOERROR or
  * NXDOMAIN. A chain that ends in a name with nothing cached is a miss.
  * TTLs written are the remaining ones. If b runs out of room the answer is
- * still a hit (b has set TC).
+ * still a hit (b has set TC). With dnssec (the client set DO) the RRSIGs and
+ * denial proofs stored with each piece are written too. *sec gets the
+ * weakest security among the pieces used.
  */
 int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-                    int64_t now, struct hf_build *b, uint16_t *rcode);
+                    int64_t now, struct hf_build *b, uint16_t *rcode, bool dnssec,
+                    enum hf_sec *sec);
 
 /*
  * Infrastructure data: NS sets from referrals and the addresses of name
@@ -104,8 +121,61 @@ uint32_t hf_cache_get_rrset(struct hf_cache *c, const uint8_t *owner, uint16_t t
                             uint16_t rclass, int64_t now,
                             void (*fn)(void *ctx, const uint8_t *rdata, uint16_t rdlen), void *ctx);
 
+enum hf_cache_probe {
+	HF_PROBE_NONE,     /* nothing live that answers clients */
+	HF_PROBE_POSITIVE, /* the RRset */
+	HF_PROBE_NEGATIVE, /* NODATA for the type */
+	HF_PROBE_NXDOMAIN, /* the name does not exist */
+};
+
+/* What the cache holds for (owner, type, rclass), and how secure it is. */
+enum hf_cache_probe hf_cache_probe(struct hf_cache *c, const uint8_t *owner, uint16_t type,
+                                   uint16_t rclass, int64_t now, enum hf_sec *sec);
+
 /* Is an NXDOMAIN for exactly this name cached (RFC 8020: nothing exists below it)? */
 bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rclass, int64_t now);
+
+/* --- the validated NSEC chain (RFC 8198), in canonical order per zone (nsecidx.c) --- */
+
+#define HF_SIGNED_REC_MAX 1024
+
+/* One record kept with its RRSIG: an NSEC, or a zone's SOA. */
+struct hf_signed_rec {
+	uint8_t owner[HF_NAME_MAX];
+	uint8_t rdata[HF_SIGNED_REC_MAX];
+	uint16_t rdlen;
+	uint8_t sig[HF_SIGNED_REC_MAX]; /* RRSIG RDATA */
+	uint16_t siglen;
+	uint32_t ttl; /* remaining, when read back */
+};
+
+struct hf_nsec_index;
+
+/* The cache's index (created with it, a sixteenth of its byte budget). */
+struct hf_nsec_index *hf_cache_nsec_index(struct hf_cache *c);
+
+struct hf_nsec_index *hf_nsec_index_new(uint64_t max_bytes);
+void hf_nsec_index_free(struct hf_nsec_index *x);
+
+/*
+ * Keeps the NSEC records and the SOA of a reply that validated as secure,
+ * each with its RRSIG, under the zone that signed them; TTLs no longer than
+ * ttl_cap. HF_OK or HF_ENOMEM.
+ */
+HF_MUSTCHECK int hf_nsec_index_store_reply(struct hf_nsec_index *x, const struct hf_pkt *p,
+                                           uint32_t ttl_cap, int64_t now);
+/* Keeps one record (an NSEC, or with soa the zone's SOA) of zone. */
+HF_MUSTCHECK int hf_nsec_index_put(struct hf_nsec_index *x, const uint8_t *zone,
+                                   const struct hf_signed_rec *r, bool soa, int64_t now);
+/* The deepest zone at or above name with NSEC records and an SOA kept. */
+bool hf_nsec_index_zone(struct hf_nsec_index *x, const uint8_t *name, uint8_t zone[HF_NAME_MAX]);
+/* The live NSEC of zone whose owner comes last at or before name (canonical order, wrapping). */
+bool hf_nsec_index_find(struct hf_nsec_index *x, const uint8_t *zone, const uint8_t *name,
+                        int64_t now, struct hf_signed_rec *out);
+bool hf_nsec_index_soa(struct hf_nsec_index *x, const uint8_t *zone, int64_t now,
+                       struct hf_signed_rec *out);
+/* Drops the zones at or below name. */
+void hf_nsec_index_flush(struct hf_nsec_index *x, const uint8_t *name);
 
 /* Drops everything at or below name (name "." flushes all). */
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name);

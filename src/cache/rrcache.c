@@ -4,6 +4,13 @@
  * (lowercased owner, type, class), one allocation each.
  *
  *   struct rr_entry | rdlen[nrr] (u16) | owner | SOA owner (negative) | RDATA...
+ *                   | DNSSEC records (extra_len octets)
+ *
+ * The DNSSEC records are what a client asking with DO gets besides the data:
+ * the RRSIGs of the RRset, and the NSEC/NSEC3 proof (with its RRSIGs) of a
+ * negative entry or a wildcard expansion. Each is stored as
+ *   section (u8) | owner length (u8, 0 = the entry's owner) | owner | type (u16)
+ *   | RDLENGTH (u16) | RDATA
  *
  * An NXDOMAIN entry sits under type 0 (reserved, RFC 6895 §3.1) and answers
  * every type at its name; a NODATA entry sits under the type it denies. Both
@@ -11,10 +18,9 @@
  * positive RRset drops an NXDOMAIN entry at the same name, and lookups check
  * NXDOMAIN first, so whichever was stored last wins.
  *
- * Not done here (yet): RRSIGs are ignored, not stored; duplicate records in
- * an RRset are kept as they came; DNAME is not synthesised (the CNAME an
- * upstream synthesises is stored like any other); no persistence (the LMDB
- * store will take this file's place behind cache.h).
+ * Not done here (yet): duplicate records in an RRset are kept as they came; DNAME is not
+ * synthesised (the CNAME an upstream synthesises is stored like any other); no persistence (the
+ * LMDB store will take this file's place behind cache.h).
  */
 #include "cache/cache.h"
 
@@ -49,11 +55,14 @@ struct rr_entry {
 	uint8_t kind;
 	uint8_t owner_len;
 	uint8_t soa_owner_len; /* negative entries */
+	uint8_t sec;           /* enum hf_sec */
+	uint16_t extra_len;    /* octets of DNSSEC records after the RDATA */
 	_Alignas(uint64_t) uint8_t data[];
 };
 
 struct hf_cache {
 	struct hf_cshard shards[HF_CACHE_SHARDS];
+	struct hf_nsec_index *nsec;
 	struct hf_cache_opts opts;
 	uint64_t seed;
 	_Atomic uint64_t hits;
@@ -80,6 +89,14 @@ static uint8_t *entry_rdata(struct rr_entry *e)
 	return entry_soa_owner(e) + e->soa_owner_len;
 }
 
+static uint8_t *entry_extra(struct rr_entry *e)
+{
+	uint8_t *p = entry_rdata(e);
+	for (size_t i = 0; i < e->nrr; i++)
+		p += entry_rdlen(e)[i];
+	return p;
+}
+
 struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
 {
 	struct hf_cache *c = hf_calloc(1, sizeof(*c));
@@ -87,6 +104,11 @@ struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
 		return NULL;
 	c->opts = *opts;
 	c->seed = hf_cache_seed();
+	c->nsec = hf_nsec_index_new(opts->max_bytes / 16);
+	if (c->nsec == NULL) {
+		hf_free(c);
+		return NULL;
+	}
 	size_t i;
 	for (i = 0; i < HF_CACHE_SHARDS; i++) {
 		if (hf_cshard_init(&c->shards[i], opts->max_bytes / HF_CACHE_SHARDS) != HF_OK)
@@ -96,8 +118,14 @@ struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
 fail:
 	while (i-- > 0)
 		hf_cshard_clear(&c->shards[i]);
+	hf_nsec_index_free(c->nsec);
 	hf_free(c);
 	return NULL;
+}
+
+struct hf_nsec_index *hf_cache_nsec_index(struct hf_cache *c)
+{
+	return c->nsec;
 }
 
 void hf_cache_free(struct hf_cache *c)
@@ -106,6 +134,7 @@ void hf_cache_free(struct hf_cache *c)
 		return;
 	for (size_t i = 0; i < HF_CACHE_SHARDS; i++)
 		hf_cshard_clear(&c->shards[i]);
+	hf_nsec_index_free(c->nsec);
 	hf_free(c);
 }
 
@@ -203,10 +232,10 @@ static bool owner_is(const struct hf_pkt *pkt, const struct hf_rr *rr, const uin
  */
 static struct rr_entry *new_entry(const uint8_t *key, size_t owner_len, uint16_t type,
                                   uint16_t rclass, uint8_t kind, size_t n, size_t soa_owner_len,
-                                  size_t rdtotal)
+                                  size_t rdtotal, size_t extra_len)
 {
-	size_t size =
-	    sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + soa_owner_len + rdtotal;
+	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + soa_owner_len +
+	              rdtotal + extra_len;
 	struct rr_entry *e = hf_malloc(size);
 	if (e == NULL)
 		return NULL;
@@ -218,8 +247,96 @@ static struct rr_entry *new_entry(const uint8_t *key, size_t owner_len, uint16_t
 	e->kind = kind;
 	e->owner_len = (uint8_t)owner_len;
 	e->soa_owner_len = (uint8_t)soa_owner_len;
+	e->extra_len = (uint16_t)extra_len;
 	memcpy(entry_owner(e), key, owner_len);
 	return e;
+}
+
+/* --- DNSSEC records kept with an entry ----------------------------------------------- */
+
+enum extra_what {
+	EXTRA_SIGS = 1,  /* RRSIGs over (name, type) in the answer section */
+	EXTRA_PROOF = 2, /* NSEC, NSEC3 and their RRSIGs in the authority section */
+	EXTRA_SOA_SIG = 4,
+};
+
+static bool extra_wanted(const struct hf_pkt *pkt, enum hf_section s, const struct hf_rr *rr,
+                         const uint8_t *name, uint16_t type, unsigned what)
+{
+	if (rr->type == HF_TYPE_NSEC || rr->type == HF_TYPE_NSEC3)
+		return s == HF_SECTION_AUTHORITY && (what & EXTRA_PROOF);
+	if (rr->type != HF_TYPE_RRSIG || rr->rdlen < 18)
+		return false;
+	uint16_t covered = hf_get16(pkt->wire + rr->rdata);
+	if (s == HF_SECTION_ANSWER)
+		return (what & EXTRA_SIGS) && covered == type && owner_is(pkt, rr, name);
+	if (covered == HF_TYPE_SOA)
+		return (what & EXTRA_SOA_SIG) != 0;
+	return (covered == HF_TYPE_NSEC || covered == HF_TYPE_NSEC3) && (what & EXTRA_PROOF);
+}
+
+/*
+ * Writes (out != NULL) or measures the DNSSEC records of pkt that go with
+ * the RRset or negative entry (name, type). Returns the octets, or 0 when
+ * there are none or they would not fit an entry.
+ */
+static size_t collect_extra(const struct hf_pkt *pkt, const uint8_t *name, uint16_t type,
+                            unsigned what, uint8_t *out)
+{
+	size_t total = 0;
+	for (int s = HF_SECTION_ANSWER; s <= HF_SECTION_AUTHORITY; s++) {
+		for (size_t i = 0; i < hf_pkt_section_count(pkt, (enum hf_section)s); i++) {
+			const struct hf_rr *rr = hf_pkt_section_rr(pkt, (enum hf_section)s, i);
+			uint8_t owner[HF_NAME_MAX];
+			if (!extra_wanted(pkt, (enum hf_section)s, rr, name, type, what))
+				continue;
+			int olen = hf_pkt_owner(pkt, rr, owner);
+			int rdlen = hf_pkt_rdata(pkt, rr, NULL, 0);
+			if (olen < 0 || rdlen < 0)
+				continue;
+			bool own = s == HF_SECTION_ANSWER;
+			size_t need = 6 + (own ? 0 : (size_t)olen) + (size_t)rdlen;
+			if (total + need > UINT16_MAX)
+				return 0;
+			if (out != NULL) {
+				uint8_t *p = out + total;
+				p[0] = (uint8_t)s;
+				p[1] = own ? 0 : (uint8_t)olen;
+				p += 2;
+				if (!own) {
+					memcpy(p, owner, (size_t)olen);
+					p += olen;
+				}
+				hf_put16(p, rr->type);
+				hf_put16(p + 2, (uint16_t)rdlen);
+				if (hf_pkt_rdata(pkt, rr, p + 4, (size_t)rdlen) != rdlen)
+					return 0;
+			}
+			total += need;
+		}
+	}
+	return total;
+}
+
+/* Does an RRSIG over (name, type) show a wildcard expansion (RFC 4035 §5.3.4)? */
+static bool wildcard_expanded(const struct hf_pkt *pkt, const uint8_t *name, uint16_t type)
+{
+	for (size_t i = 0; i < hf_pkt_section_count(pkt, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(pkt, HF_SECTION_ANSWER, i);
+		if (extra_wanted(pkt, HF_SECTION_ANSWER, rr, name, type, EXTRA_SIGS) &&
+		    pkt->wire[rr->rdata + 3] < hf_name_labels(name))
+			return true;
+	}
+	return false;
+}
+
+/* Fills an entry's DNSSEC records (measured before with the same arguments). */
+static void fill_extra(struct rr_entry *e, const struct hf_pkt *pkt, const uint8_t *name,
+                       uint16_t type, unsigned what)
+{
+	if (e->extra_len != 0 &&
+	    collect_extra(pkt, name, type, what, entry_extra(e)) != e->extra_len)
+		e->extra_len = 0;
 }
 
 /*
@@ -227,8 +344,15 @@ static struct rr_entry *new_entry(const uint8_t *key, size_t owner_len, uint16_t
  * lowercased. Returns how many records it has (0: none, nothing stored) or
  * HF_ENOMEM. A CNAME RRset keeps its first record only (RFC 2181 §10.1).
  */
+struct store_ctx {
+	int64_t now;
+	enum hf_sec sec;
+	uint32_t ttl_cap;
+};
+
 static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
-                            uint16_t type, uint16_t rclass, int64_t now, uint8_t kind)
+                            uint16_t type, uint16_t rclass, const struct store_ctx *sc,
+                            uint8_t kind)
 {
 	size_t first = pkt->sect[HF_SECTION_ANSWER];
 	size_t end = first + hf_pkt_section_count(pkt, HF_SECTION_ANSWER);
@@ -251,13 +375,19 @@ static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const 
 	if (n == 0)
 		return 0;
 	ttl = clamp(ttl, c->opts.min_ttl, c->opts.max_ttl);
+	if (ttl > sc->ttl_cap)
+		ttl = sc->ttl_cap;
 	if (ttl == 0 || n > UINT16_MAX)
 		return (int)n; /* nothing worth keeping */
-	struct rr_entry *e = new_entry(name, hf_name_len(name), type, rclass, kind, n, 0, rdtotal);
+	unsigned what = EXTRA_SIGS | (wildcard_expanded(pkt, name, type) ? EXTRA_PROOF : 0);
+	size_t extra = collect_extra(pkt, name, type, what, NULL);
+	struct rr_entry *e =
+	    new_entry(name, hf_name_len(name), type, rclass, kind, n, 0, rdtotal, extra);
 	if (e == NULL)
 		return HF_ENOMEM;
-	e->expire = now + ttl;
+	e->expire = sc->now + ttl;
 	e->ttl = ttl;
+	e->sec = (uint8_t)sc->sec;
 	uint16_t *rdlen = entry_rdlen(e);
 	uint8_t *out = entry_rdata(e);
 	size_t k = 0;
@@ -273,15 +403,16 @@ static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const 
 		rdtotal -= (size_t)len;
 	}
 	e->nrr = (uint16_t)k; /* the same records as the first pass: the message is unchanged */
+	fill_extra(e, pkt, name, type, what);
 	drop(c, name, TYPE_NXDOMAIN, rclass);
 	insert(c, e);
 	return (int)n;
 }
 
 static int store_rrset(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
-                       uint16_t type, uint16_t rclass, int64_t now)
+                       uint16_t type, uint16_t rclass, const struct store_ctx *sc)
 {
-	return store_rrset_kind(c, pkt, name, type, rclass, now, RR_POSITIVE);
+	return store_rrset_kind(c, pkt, name, type, rclass, sc, RR_POSITIVE);
 }
 
 /* A DNAME in the answer section whose owner is a proper ancestor of name (RFC 6672). */
@@ -321,7 +452,8 @@ static bool find_cname(const struct hf_pkt *pkt, const uint8_t *name, uint16_t r
  * the name or an ancestor; without one nothing is stored.
  */
 static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const uint8_t *name,
-                          enum rr_kind kind, uint16_t type, uint16_t rclass, int64_t now)
+                          enum rr_kind kind, uint16_t type, uint16_t rclass,
+                          const struct store_ctx *sc)
 {
 	uint8_t soa_owner[HF_NAME_MAX];
 	const struct hf_rr *soa = NULL;
@@ -340,9 +472,11 @@ static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const ui
 	if (rdlen < 20)
 		return HF_OK;
 	size_t soa_owner_len = hf_name_len(soa_owner);
+	unsigned what = EXTRA_PROOF | EXTRA_SOA_SIG;
+	size_t extra = collect_extra(pkt, name, type, what, NULL);
 	struct rr_entry *e =
 	    new_entry(name, hf_name_len(name), kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type, rclass,
-	              (uint8_t)kind, 1, soa_owner_len, (size_t)rdlen);
+	              (uint8_t)kind, 1, soa_owner_len, (size_t)rdlen, extra);
 	if (e == NULL)
 		return HF_ENOMEM;
 	memcpy(entry_soa_owner(e), soa_owner, soa_owner_len);
@@ -352,25 +486,31 @@ static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const ui
 		return HF_OK;
 	}
 	entry_rdlen(e)[0] = (uint16_t)rdlen;
+	fill_extra(e, pkt, name, type, what);
 	/* RFC 2308 §5: the lesser of the SOA's TTL and its MINIMUM field. */
 	uint32_t ttl = wire_ttl(soa->ttl);
 	uint32_t minimum = wire_ttl(hf_get32(rdata + rdlen - 4));
 	if (minimum < ttl)
 		ttl = minimum;
 	ttl = clamp(ttl, c->opts.min_ttl, c->opts.neg_max_ttl);
+	if (ttl > sc->ttl_cap)
+		ttl = sc->ttl_cap;
 	if (ttl == 0) {
 		hf_free(e);
 		return HF_OK;
 	}
 	e->ttl = ttl;
-	e->expire = now + ttl;
+	e->expire = sc->now + ttl;
+	e->sec = (uint8_t)sc->sec;
 	insert(c, e);
 	return HF_OK;
 }
 
 int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const uint8_t *qname,
-                            uint16_t qtype, uint16_t qclass, int64_t now)
+                            uint16_t qtype, uint16_t qclass, int64_t now, enum hf_sec sec,
+                            uint32_t ttl_cap)
 {
+	const struct store_ctx sc = {.now = now, .sec = sec, .ttl_cap = ttl_cap};
 	uint16_t rcode = hf_pkt_rcode(resp);
 	if ((resp->flags & HF_FLAG_TC) || HF_OPCODE(resp->flags) != HF_OPCODE_QUERY)
 		return HF_OK;
@@ -384,7 +524,7 @@ int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const
 	memcpy(name, qname, hf_name_len(qname));
 	hf_name_lower(name);
 	for (unsigned links = 0;; links++) {
-		int n = store_rrset(c, resp, name, qtype, qclass, now);
+		int n = store_rrset(c, resp, name, qtype, qclass, &sc);
 		if (n != 0)
 			return n < 0 ? n : HF_OK;
 		if (qtype == HF_TYPE_CNAME)
@@ -396,9 +536,9 @@ int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const
 			return HF_OK; /* too long a chain: keep the links, deny nothing */
 		uint8_t dname[HF_NAME_MAX];
 		bool synth = find_dname(resp, name, qclass, dname);
-		if (synth && store_rrset(c, resp, dname, HF_TYPE_DNAME, qclass, now) < 0)
+		if (synth && store_rrset(c, resp, dname, HF_TYPE_DNAME, qclass, &sc) < 0)
 			return HF_ENOMEM;
-		n = store_rrset_kind(c, resp, name, HF_TYPE_CNAME, qclass, now,
+		n = store_rrset_kind(c, resp, name, HF_TYPE_CNAME, qclass, &sc,
 		                     synth ? RR_SYNTH : RR_POSITIVE);
 		if (n < 0)
 			return n;
@@ -406,20 +546,82 @@ int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const
 		hf_name_lower(name);
 	}
 	if (rcode == HF_RCODE_NXDOMAIN)
-		return store_negative(c, resp, name, RR_NXDOMAIN, qtype, qclass, now);
-	return store_negative(c, resp, name, RR_NODATA, qtype, qclass, now);
+		return store_negative(c, resp, name, RR_NXDOMAIN, qtype, qclass, &sc);
+	return store_negative(c, resp, name, RR_NODATA, qtype, qclass, &sc);
 }
 
-/* Writes the SOA of a negative entry into the authority section. */
-static int write_soa(struct rr_entry *e, struct hf_build *b, uint32_t ttl)
+/* One answer being written from the cache. */
+struct answer_state {
+	struct hf_build *b;
+	bool dnssec;     /* the client set DO: RRSIGs and proofs go out too */
+	enum hf_sec sec; /* weakest piece so far */
+	/* Authority-section proofs of wildcard expansions, written after the answer section. */
+	uint8_t deferred[4096];
+	size_t ndeferred;
+	uint32_t deferred_ttl;
+};
+
+static void used(struct answer_state *as, const struct rr_entry *e)
 {
-	return hf_build_rr(b, HF_SECTION_AUTHORITY, entry_soa_owner(e), HF_TYPE_SOA, e->rclass, ttl,
-	                   entry_rdata(e), entry_rdlen(e)[0]);
+	if (e->sec < as->sec)
+		as->sec = (enum hf_sec)e->sec;
 }
 
-/* Writes a positive entry's RRset into the answer section under owner. */
-static int write_rrset(struct rr_entry *e, const uint8_t *owner, struct hf_build *b, uint32_t ttl)
+/* Writes an entry's DNSSEC records of section s (owner: the entry's, as written). */
+static int write_extra_from(const uint8_t *p, size_t len, enum hf_section s, const uint8_t *owner,
+                            uint16_t rclass, uint32_t ttl, struct hf_build *b)
 {
+	for (size_t off = 0; off < len;) {
+		const uint8_t *r = p + off;
+		size_t olen = r[1];
+		const uint8_t *rowner = olen ? r + 2 : owner;
+		uint16_t type = hf_get16(r + 2 + olen);
+		uint16_t rdlen = hf_get16(r + 4 + olen);
+		off += 6 + olen + rdlen;
+		if (r[0] != s)
+			continue;
+		int rc = hf_build_rr(b, s, rowner, type, rclass, ttl, r + 6 + olen, rdlen);
+		if (rc != HF_OK)
+			return rc;
+	}
+	return HF_OK;
+}
+
+/* Keeps an entry's authority-section records to write once the answer section is done. */
+static void defer_proof(struct answer_state *as, struct rr_entry *e, uint32_t ttl)
+{
+	const uint8_t *p = entry_extra(e);
+	for (size_t off = 0; off < e->extra_len;) {
+		size_t olen = p[off + 1];
+		size_t len = 6 + olen + hf_get16(p + off + 4 + olen);
+		if (p[off] == HF_SECTION_AUTHORITY && as->ndeferred + len <= sizeof(as->deferred)) {
+			memcpy(as->deferred + as->ndeferred, p + off, len);
+			as->ndeferred += len;
+			if (ttl < as->deferred_ttl)
+				as->deferred_ttl = ttl;
+		}
+		off += len;
+	}
+}
+
+/* Writes the SOA of a negative entry, and its proof for DO clients, into the authority section. */
+static int write_soa(struct rr_entry *e, struct answer_state *as, uint32_t ttl)
+{
+	used(as, e);
+	int rc = hf_build_rr(as->b, HF_SECTION_AUTHORITY, entry_soa_owner(e), HF_TYPE_SOA,
+	                     e->rclass, ttl, entry_rdata(e), entry_rdlen(e)[0]);
+	if (rc == HF_OK && as->dnssec)
+		rc = write_extra_from(entry_extra(e), e->extra_len, HF_SECTION_AUTHORITY,
+		                      entry_soa_owner(e), e->rclass, ttl, as->b);
+	return rc;
+}
+
+/* Writes a positive entry's RRset (and for DO clients its RRSIGs) under owner. */
+static int write_rrset(struct rr_entry *e, const uint8_t *owner, struct answer_state *as,
+                       uint32_t ttl)
+{
+	struct hf_build *b = as->b;
+	used(as, e);
 	const uint8_t *stack[STACK_RRS];
 	const uint8_t **rdata = stack;
 	if (e->nrr > STACK_RRS) {
@@ -437,6 +639,11 @@ static int write_rrset(struct rr_entry *e, const uint8_t *owner, struct hf_build
 	                        e->nrr);
 	if (rdata != stack)
 		hf_free(rdata);
+	if (rc == HF_OK && as->dnssec && e->extra_len != 0) {
+		rc = write_extra_from(entry_extra(e), e->extra_len, HF_SECTION_ANSWER, owner,
+		                      e->rclass, ttl, b);
+		defer_proof(as, e, ttl);
+	}
 	return rc;
 }
 
@@ -455,7 +662,7 @@ static enum step written(int rc)
 
 /* Writes the cached DNAME at the nearest proper ancestor of key, spelled as owner's suffix. */
 static enum step write_dname(struct hf_cache *c, const uint8_t *key, const uint8_t *owner,
-                             uint16_t qclass, int64_t now, struct hf_build *b)
+                             uint16_t qclass, int64_t now, struct answer_state *as)
 {
 	unsigned labels = hf_name_labels(key);
 	for (unsigned l = labels; l-- > 1;) {
@@ -466,7 +673,7 @@ static enum step write_dname(struct hf_cache *c, const uint8_t *key, const uint8
 			continue;
 		enum step st = STEP_DONE;
 		if (e->kind == RR_POSITIVE)
-			st = written(write_rrset(e, hf_name_suffix(owner, l), b,
+			st = written(write_rrset(e, hf_name_suffix(owner, l), as,
 			                         (uint32_t)(e->expire - now)));
 		pthread_mutex_unlock(&s->lock);
 		return st;
@@ -476,14 +683,15 @@ static enum step write_dname(struct hf_cache *c, const uint8_t *key, const uint8
 
 /* One name of the chain: key lowercased, owner as the answer spells it. */
 static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *owner, uint16_t qtype,
-                             uint16_t qclass, int64_t now, struct hf_build *b, uint16_t *rcode)
+                             uint16_t qclass, int64_t now, struct answer_state *as, uint16_t *rcode)
 {
+	struct hf_build *b = as->b;
 	struct hf_cshard *s;
 	struct rr_entry *e = lookup(c, key, TYPE_NXDOMAIN, qclass, now, &s);
 	enum step st = STEP_NONE;
 	if (e != NULL) {
 		*rcode = HF_RCODE_NXDOMAIN;
-		st = written(write_soa(e, b, (uint32_t)(e->expire - now)));
+		st = written(write_soa(e, as, (uint32_t)(e->expire - now)));
 		goto out;
 	}
 	if (qtype != HF_TYPE_CNAME) {
@@ -497,9 +705,9 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 			uint32_t ttl = (uint32_t)(e->expire - now);
 			*rcode = HF_RCODE_NOERROR;
 			if (e->kind == RR_NODATA)
-				st = written(write_soa(e, b, ttl));
+				st = written(write_soa(e, as, ttl));
 			else
-				st = written(write_rrset(e, owner, b, ttl));
+				st = written(write_rrset(e, owner, as, ttl));
 			goto out;
 		}
 	}
@@ -510,7 +718,7 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 		/* The DNAME the CNAME came from goes first (RFC 6672 §5.3.1). It
 		 * lives in another entry, maybe in this shard: let go of this one. */
 		pthread_mutex_unlock(&s->lock);
-		if (write_dname(c, key, owner, qclass, now, b) == STEP_FAIL)
+		if (write_dname(c, key, owner, qclass, now, as) == STEP_FAIL)
 			return STEP_FAIL;
 		e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
 		if (e == NULL)
@@ -524,10 +732,10 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 	*rcode = HF_RCODE_NOERROR;
 	if (e->kind == RR_NODATA) {
 		if (qtype == HF_TYPE_CNAME)
-			st = written(write_soa(e, b, ttl));
+			st = written(write_soa(e, as, ttl));
 		goto out;
 	}
-	st = written(write_rrset(e, owner, b, ttl));
+	st = written(write_rrset(e, owner, as, ttl));
 	if (st == STEP_DONE && qtype != HF_TYPE_CNAME && !b->tc) {
 		/* The target becomes the next owner, copied before the entry is unlocked. */
 		memcpy(owner, entry_rdata(e), entry_rdlen(e)[0]);
@@ -538,19 +746,33 @@ out:
 	return st;
 }
 
+/* The proofs of wildcard expansions on the chain, after everything else the answer has. */
+static void write_deferred(struct answer_state *as, uint16_t qclass)
+{
+	if (as->ndeferred == 0 || as->b->tc)
+		return;
+	int rc = write_extra_from(as->deferred, as->ndeferred, HF_SECTION_AUTHORITY, NULL, qclass,
+	                          as->deferred_ttl, as->b);
+	(void)rc; /* out of room: b has set TC */
+}
+
 int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-                    int64_t now, struct hf_build *b, uint16_t *rcode)
+                    int64_t now, struct hf_build *b, uint16_t *rcode, bool dnssec, enum hf_sec *sec)
 {
 	struct hf_build saved = *b;
 	uint8_t owner[HF_NAME_MAX], key[HF_NAME_MAX];
+	struct answer_state as = {
+	    .b = b, .dnssec = dnssec, .sec = HF_SEC_SECURE, .deferred_ttl = UINT32_MAX};
 	if (qtype == HF_TYPE_ANY || qtype == TYPE_NXDOMAIN || qclass == HF_CLASS_ANY)
 		goto miss;
 	memcpy(owner, qname, hf_name_len(qname));
 	for (unsigned links = 0; links <= MAX_LINKS; links++) {
 		memcpy(key, owner, hf_name_len(owner));
 		hf_name_lower(key);
-		enum step st = answer_name(c, key, owner, qtype, qclass, now, b, rcode);
+		enum step st = answer_name(c, key, owner, qtype, qclass, now, &as, rcode);
 		if (st == STEP_DONE) {
+			write_deferred(&as, qclass);
+			*sec = as.sec;
 			atomic_fetch_add_explicit(&c->hits, 1, memory_order_relaxed);
 			return HF_CACHE_HIT;
 		}
@@ -591,7 +813,7 @@ int hf_cache_put_infra(struct hf_cache *c, const uint8_t *owner, uint16_t type, 
 	size_t rdtotal = 0;
 	for (size_t i = 0; i < n; i++)
 		rdtotal += rdlen[i];
-	struct rr_entry *e = new_entry(key, owner_len, type, rclass, RR_INFRA, n, 0, rdtotal);
+	struct rr_entry *e = new_entry(key, owner_len, type, rclass, RR_INFRA, n, 0, rdtotal, 0);
 	if (e == NULL)
 		return HF_ENOMEM;
 	e->expire = now + ttl;
@@ -630,6 +852,28 @@ uint32_t hf_cache_get_rrset(struct hf_cache *c, const uint8_t *owner, uint16_t t
 	return ttl;
 }
 
+enum hf_cache_probe hf_cache_probe(struct hf_cache *c, const uint8_t *owner, uint16_t type,
+                                   uint16_t rclass, int64_t now, enum hf_sec *sec)
+{
+	uint8_t key[HF_NAME_MAX];
+	memcpy(key, owner, hf_name_len(owner));
+	hf_name_lower(key);
+	struct hf_cshard *s;
+	enum hf_cache_probe found = HF_PROBE_NXDOMAIN;
+	struct rr_entry *e = lookup(c, key, TYPE_NXDOMAIN, rclass, now, &s);
+	if (e == NULL) {
+		e = lookup(c, key, type, rclass, now, &s);
+		if (e == NULL)
+			return HF_PROBE_NONE;
+		found = e->kind == RR_NODATA  ? HF_PROBE_NEGATIVE
+		        : e->kind == RR_INFRA ? HF_PROBE_NONE
+		                              : HF_PROBE_POSITIVE;
+	}
+	*sec = (enum hf_sec)e->sec;
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
 bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rclass, int64_t now)
 {
 	uint8_t key[HF_NAME_MAX];
@@ -645,6 +889,7 @@ bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rcl
 
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name)
 {
+	hf_nsec_index_flush(c->nsec, name);
 	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
 		struct hf_cshard *s = &c->shards[i];
 		pthread_mutex_lock(&s->lock);

@@ -102,6 +102,17 @@ struct hf_config {
 		unsigned max_outstanding;
 	} resolver;
 
+	/* DNSSEC validation bounds (KeyTrap, NSEC3) and tolerances. */
+	struct {
+		unsigned max_signature_checks;
+		unsigned max_key_tries;
+		unsigned max_signatures;
+		unsigned max_nsec3_hashes;
+		unsigned max_nsec3_iterations;
+		uint32_t clock_skew; /* seconds */
+		bool allow_sha1;
+	} dnssec;
+
 	struct {
 		char *path; /* "" = memory only */
 		uint64_t size;

@@ -205,9 +205,9 @@ static void unprivileged_defaults(const struct options *o, struct hf_config *cfg
 	            UNPRIVILEGED_PORT, UNPRIVILEGED_PORT);
 }
 
-/* Config plus upstreams and root hints, or NULL with err set. */
+/* Config plus upstreams, root hints and trust anchors, or NULL with err set. */
 static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
-                              struct hf_roots **roots, char *err)
+                              struct hf_roots **roots, struct hf_anchors **anchors_out, char *err)
 {
 	struct hf_config *cfg = hf_config_load(o->config, err);
 	if (cfg == NULL)
@@ -230,12 +230,12 @@ static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
 		hf_config_free(cfg);
 		return NULL;
 	}
-	if (anchors->n > 0)
-		hf_log_warn("%zu trust anchor%s loaded%s, but DNSSEC validation is not implemented "
-		            "yet: answers are not validated",
-		            anchors->n, anchors->n == 1 ? "" : "s",
-		            anchors->builtin ? " (built in)" : "");
-	hf_anchors_free(anchors);
+	if (anchors->n == 0)
+		hf_log_info("trust-anchors is empty: DNSSEC validation is off");
+	else if (cfg->forward != NULL || cfg->forward_resolv_conf)
+		hf_log_info("DNSSEC validation covers names resolved from the root; forwarded "
+		            "answers are passed on unvalidated");
+	*anchors_out = anchors;
 	return cfg;
 }
 
@@ -285,22 +285,23 @@ static void on_reload_signal(uv_signal_t *h, int signum)
 	char err[HF_CONFIG_ERR_MAX];
 	struct hf_upstreams *up = NULL;
 	struct hf_roots *roots = NULL;
-	struct hf_config *cfg = load(&d->opt, &up, &roots, err);
+	struct hf_anchors *anchors = NULL;
+	struct hf_config *cfg = load(&d->opt, &up, &roots, &anchors, err);
 	if (cfg == NULL) {
 		hf_log_error("reload failed: %s; keeping the running configuration", err);
 		return;
 	}
-	hf_server_reload(d->server, cfg, up, roots);
+	hf_server_reload(d->server, cfg, up, roots, anchors);
 	hf_log_info("reloaded %s (listen addresses and cache size change only on restart)",
 	            d->opt.config ? d->opt.config : "the built-in defaults");
 }
 
 static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up,
-               struct hf_roots *roots)
+               struct hf_roots *roots, struct hf_anchors *anchors)
 {
 	char err[HF_CONFIG_ERR_MAX];
 	log_start(cfg, up);
-	d->server = hf_server_new(cfg, up, roots, err);
+	d->server = hf_server_new(cfg, up, roots, anchors, err);
 	if (d->server == NULL) {
 		hf_log_error("%s", err);
 		return 1;
@@ -362,11 +363,12 @@ int main(int argc, char **argv)
 	if (!d.opt.foreground)
 		hf_log_use_syslog(true);
 	struct hf_roots *roots = NULL;
-	struct hf_config *cfg = load(&d.opt, &up, &roots, err);
+	struct hf_anchors *anchors = NULL;
+	struct hf_config *cfg = load(&d.opt, &up, &roots, &anchors, err);
 	if (cfg == NULL) {
 		hf_log_error("%s", err);
 		return 1;
 	}
 	hf_log_set_level(d.opt.verbose ? HF_LOG_LVL_DEBUG : (enum hf_log_lvl)cfg->log.level);
-	return run(&d, cfg, up, roots);
+	return run(&d, cfg, up, roots, anchors);
 }

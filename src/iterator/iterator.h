@@ -30,6 +30,19 @@
  * than the zone it serves, with QTYPE A, and falls back to the full name on
  * NXDOMAIN or an alias at an intermediate name.
  *
+ * DNSSEC (when trust anchors are configured): every reply that is filed is
+ * first validated (validator.h) against the chain of trust, which the
+ * iterator builds on demand: a reply that needs a zone's DNSKEY RRset, or
+ * the DS RRset above it, is set aside while a task fetches that (from the
+ * parent's servers for DS, RFC 4035 §4.2) and validates it, down from the
+ * trust anchor; then the reply is validated again. Queries carry DO. Secure
+ * and insecure data are filed with their status; bogus data never is: the
+ * next server of the zone is asked, and when none is left the question
+ * fails with the Extended DNS Error that says why (or, for a client that
+ * set CD, the bogus reply is passed on). Names under a negative trust
+ * anchor, or under no anchor, are insecure. The priming answer is not
+ * validated.
+ *
  * Every resolution is bounded (resolver.max-queries, max-depth,
  * max-cname-chain, max-ns-lookups, max-time, max-outstanding): past a bound
  * it ends in SERVFAIL with an Extended DNS Error naming the bound.
@@ -48,18 +61,22 @@
 struct hf_req_out;
 enum hf_req_state;
 
+struct hf_anchors;
+
 struct hf_iter_env {
 	const struct hf_config *cfg;
 	struct hf_cache *cache;
 	const struct hf_roots *roots;
+	const struct hf_anchors *anchors; /* NULL or empty: no validation */
 	struct hf_infra *infra;
 	int64_t now_wall; /* seconds, for cache lookups and inserts */
 };
 
 struct hf_iter;
 
+/* cd: the client set CD, so a bogus answer is passed on (uncached) instead of SERVFAIL. */
 struct hf_iter *hf_iter_new(const struct hf_iter_env *env, const uint8_t *qname, uint16_t qtype,
-                            uint16_t qclass, uint64_t now_ms);
+                            uint16_t qclass, bool cd, uint64_t now_ms);
 void hf_iter_free(struct hf_iter *it);
 
 int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out);

@@ -44,7 +44,7 @@ void hf_req_clear(struct hf_req *r)
 }
 
 int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *env, const uint8_t *qname,
-                     uint16_t qtype, uint16_t qclass, uint64_t now_ms)
+                     uint16_t qtype, uint16_t qclass, bool cd, uint64_t now_ms)
 {
 	memset(r, 0, sizeof(*r));
 	r->qname_len = hf_name_len(qname);
@@ -52,7 +52,8 @@ int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *env, const uint
 	r->qtype = qtype;
 	r->qclass = qclass;
 	r->server = -1;
-	r->it = hf_iter_new(env, qname, qtype, qclass, now_ms);
+	r->checking_disabled = cd;
+	r->it = hf_iter_new(env, qname, qtype, qclass, cd, now_ms);
 	return r->it != NULL ? HF_OK : HF_ENOMEM;
 }
 

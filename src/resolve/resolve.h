@@ -103,9 +103,9 @@ void hf_req_init(struct hf_req *r, const uint8_t *qname, uint16_t qtype, uint16_
 
 struct hf_iter_env;
 
-/* Starts iteration from the root for the question (no forward zone matched it). */
+/* Starts iteration from the root for the question (no forward zone matched it); cd as asked. */
 HF_MUSTCHECK int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *env,
-                                  const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+                                  const uint8_t *qname, uint16_t qtype, uint16_t qclass, bool cd,
                                   uint64_t now_ms);
 
 enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out);

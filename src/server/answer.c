@@ -25,6 +25,7 @@
 
 #define PCACHE_EDNS 0x4 /* beyond HF_PCACHE_DO and HF_PCACHE_CD */
 #define PCACHE_RD   0x8
+#define PCACHE_AD   0x10 /* the client asked with AD: it gets AD on secure answers */
 
 static uint16_t response_flags(uint16_t query_flags, uint16_t rcode)
 {
@@ -151,7 +152,8 @@ static int describe(const struct hf_answer_ctx *ctx, const struct hf_pkt *p, str
 	q->max_size = client_max_size(ctx, p);
 	q->pcache_bits = (q->dnssec_ok ? HF_PCACHE_DO : 0) |
 	                 (q->flags & HF_FLAG_CD ? HF_PCACHE_CD : 0) | (q->edns ? PCACHE_EDNS : 0) |
-	                 (q->flags & HF_FLAG_RD ? PCACHE_RD : 0);
+	                 (q->flags & HF_FLAG_RD ? PCACHE_RD : 0) |
+	                 (q->flags & HF_FLAG_AD ? PCACHE_AD : 0);
 	return HF_OK;
 }
 
@@ -170,11 +172,14 @@ static size_t from_cache(const struct hf_answer_ctx *ctx, const struct hf_query 
 	struct hf_build b;
 	struct edns_out eo;
 	uint16_t rcode = HF_RCODE_NOERROR;
+	enum hf_sec sec;
 	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, 0, NULL);
-	if (hf_cache_answer(ctx->cache, q->qname, q->qtype, q->qclass, ctx->now, &b, &rcode) !=
-	    HF_CACHE_HIT)
+	if (hf_cache_answer(ctx->cache, q->qname, q->qtype, q->qclass, ctx->now, &b, &rcode,
+	                    q->dnssec_ok, &sec) != HF_CACHE_HIT)
 		return 0;
-	hf_build_set_flags(&b, response_flags(q->flags, rcode));
+	/* RFC 6840 §5.7: AD only for clients that showed they understand it (DO or AD). */
+	bool ad = sec == HF_SEC_SECURE && (q->dnssec_ok || (q->flags & HF_FLAG_AD));
+	hf_build_set_flags(&b, response_flags(q->flags, rcode) | (ad ? HF_FLAG_AD : 0));
 	size_t len = finish_answer(&b, q, &eo);
 	if (len != 0 && !b.tc) {
 		/* Out of memory only costs a later hit its speed. */
@@ -294,14 +299,22 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 	return HF_VERDICT_RESOLVE;
 }
 
+/* RFC 4035 §3.2.1: DNSSEC records go to clients that set DO, or asked for that type. */
+static bool dnssec_record_unwanted(const struct hf_query *q, uint16_t type)
+{
+	return !q->dnssec_ok && type != q->qtype &&
+	       (type == HF_TYPE_RRSIG || type == HF_TYPE_NSEC || type == HF_TYPE_NSEC3);
+}
+
 /* Copies one section of an accepted reply into b. False once the answer is truncated. */
-static bool copy_section(const struct hf_pkt *p, enum hf_section s, struct hf_build *b,
-                         uint8_t *rdata)
+static bool copy_section(const struct hf_query *q, const struct hf_pkt *p, enum hf_section s,
+                         struct hf_build *b, uint8_t *rdata)
 {
 	for (size_t i = 0; i < hf_pkt_section_count(p, s); i++) {
 		const struct hf_rr *rr = hf_pkt_section_rr(p, s, i);
 		uint8_t owner[HF_NAME_MAX];
-		if (rr->type == HF_TYPE_OPT || hf_pkt_owner(p, rr, owner) < 0)
+		if (rr->type == HF_TYPE_OPT || dnssec_record_unwanted(q, rr->type) ||
+		    hf_pkt_owner(p, rr, owner) < 0)
 			continue;
 		int n = hf_pkt_rdata(p, rr, rdata, HF_RDATA_MAX);
 		if (n < 0)
@@ -321,21 +334,22 @@ static size_t copy_reply(const struct hf_answer_ctx *ctx, const struct hf_query 
 	struct edns_out eo;
 	uint16_t rcode = hf_pkt_rcode(p);
 	start_answer(ctx, &b, out, q, rcode, &eo, 0, NULL);
-	if (copy_section(p, HF_SECTION_ANSWER, &b, rdata) &&
-	    copy_section(p, HF_SECTION_AUTHORITY, &b, rdata))
-		copy_section(p, HF_SECTION_ADDITIONAL, &b, rdata);
+	if (copy_section(q, p, HF_SECTION_ANSWER, &b, rdata) &&
+	    copy_section(q, p, HF_SECTION_AUTHORITY, &b, rdata))
+		copy_section(q, p, HF_SECTION_ADDITIONAL, &b, rdata);
 	return finish_answer(&b, q, &eo);
 }
 
 size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query *q,
-                          const uint8_t *reply, size_t reply_len, uint8_t *out)
+                          const uint8_t *reply, size_t reply_len, bool filed, uint8_t *out)
 {
 	struct hf_pkt p;
 	if (hf_pkt_parse(&p, reply, reply_len, NULL) != HF_OK)
 		return hf_answer_servfail(ctx, q, 23, "upstream reply unusable", out);
 	size_t len = 0;
-	if (hf_cache_store_response(ctx->cache, &p, q->qname, q->qtype, q->qclass, ctx->now) ==
-	    HF_OK)
+	/* A forwarder's reply is not validated: it is filed as insecure. */
+	if (filed || hf_cache_store_response(ctx->cache, &p, q->qname, q->qtype, q->qclass,
+	                                     ctx->now, HF_SEC_INSECURE, UINT32_MAX) == HF_OK)
 		len = from_cache(ctx, q, out);
 	if (len == 0)
 		len = copy_reply(ctx, q, &p, out);

@@ -62,13 +62,14 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 
 /*
  * Builds the answer to q from an upstream reply the resolver accepted, files
- * the reply in the caches, and returns the answer's length (0 if none can be
+ * the reply in the caches (unless it was filed already: the iterator files
+ * what it validated), and returns the answer's length (0 if none can be
  * built). The answer comes from the record cache when the reply was
- * cacheable, so the first answer and later hits agree (TTL clamping
- * included), and from the reply's own sections otherwise.
+ * cacheable, so the first answer and later hits agree (TTL clamping, AD bit
+ * and DNSSEC records included), and from the reply's own sections otherwise.
  */
 size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query *q,
-                          const uint8_t *reply, size_t reply_len, uint8_t *out);
+                          const uint8_t *reply, size_t reply_len, bool filed, uint8_t *out);
 
 /* SERVFAIL for q, with an Extended DNS Error when q had EDNS. */
 size_t hf_answer_servfail(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint16_t ede,

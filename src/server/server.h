@@ -20,20 +20,22 @@
 
 #include "config/config.h"
 #include "iterator/roots.h"
+#include "validator/anchors.h"
 #include "upstream/upstream.h"
 
 struct hf_server;
 
 /* Opens every listen socket (so errors surface before anything runs). NULL and err on failure. */
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
-                                struct hf_roots *roots, char err[HF_CONFIG_ERR_MAX]);
+                                struct hf_roots *roots, struct hf_anchors *anchors,
+                                char err[HF_CONFIG_ERR_MAX]);
 
 /* Starts the worker threads. */
 int hf_server_start(struct hf_server *s);
 
-/* Swaps in a new configuration; the server owns cfg, up and roots from now on. */
+/* Swaps in a new configuration; the server owns cfg, up, roots and anchors from now on. */
 void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
-                      struct hf_roots *roots);
+                      struct hf_roots *roots, struct hf_anchors *anchors);
 
 /* Stops accepting, lets requests in flight finish (bounded), joins the workers. */
 void hf_server_stop(struct hf_server *s);

@@ -39,6 +39,7 @@ struct runtime {
 	struct hf_config *cfg;
 	struct hf_upstreams *up;
 	struct hf_roots *roots;
+	struct hf_anchors *anchors;
 	struct runtime *older; /* kept until exit: requests may still point into them */
 };
 
@@ -349,7 +350,8 @@ static void finish(struct pending *p)
 	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
 	size_t len;
 	if (p->req.reply != NULL)
-		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len, w->out);
+		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
+		                         p->req.it != NULL, w->out);
 	else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
 	if (p->conn != NULL)
@@ -416,10 +418,11 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		struct hf_iter_env env = {.cfg = cfg,
 		                          .cache = w->srv->cache,
 		                          .roots = rt->roots,
+		                          .anchors = rt->anchors,
 		                          .infra = w->srv->infra,
 		                          .now_wall = hf_clock_wall()};
 		rc = hf_req_init_iter(&p->req, &env, q->qname, q->qtype, q->qclass,
-		                      hf_clock_mono_ms());
+		                      q->flags & HF_FLAG_CD, hf_clock_mono_ms());
 	}
 	if (p == NULL || rc != HF_OK) {
 		if (p != NULL)
@@ -730,7 +733,8 @@ static unsigned worker_count(const struct hf_config *cfg)
 }
 
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
-                                struct hf_roots *roots, char err[HF_CONFIG_ERR_MAX])
+                                struct hf_roots *roots, struct hf_anchors *anchors,
+                                char err[HF_CONFIG_ERR_MAX])
 {
 	struct hf_server *s = hf_calloc(1, sizeof(*s));
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
@@ -743,6 +747,7 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	rt->cfg = cfg;
 	rt->up = up;
 	rt->roots = roots;
+	rt->anchors = anchors;
 	atomic_store(&s->rt, rt);
 	s->nworkers = worker_count(cfg);
 	struct hf_cache_opts co = {.max_bytes = cfg->cache.size - cfg->cache.size / 4,
@@ -789,7 +794,7 @@ int hf_server_start(struct hf_server *s)
 }
 
 void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
-                      struct hf_roots *roots)
+                      struct hf_roots *roots, struct hf_anchors *anchors)
 {
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
 	if (rt == NULL) {
@@ -797,11 +802,13 @@ void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upst
 		hf_config_free(cfg);
 		hf_upstreams_free(up);
 		hf_roots_free(roots);
+		hf_anchors_free(anchors);
 		return;
 	}
 	rt->cfg = cfg;
 	rt->up = up;
 	rt->roots = roots;
+	rt->anchors = anchors;
 	rt->older = atomic_load(&s->rt);
 	atomic_store_explicit(&s->rt, rt, memory_order_release);
 }
@@ -828,6 +835,7 @@ void hf_server_free(struct hf_server *s)
 		hf_config_free(rt->cfg);
 		hf_upstreams_free(rt->up);
 		hf_roots_free(rt->roots);
+		hf_anchors_free(rt->anchors);
 		hf_free(rt);
 		rt = older;
 	}

@@ -40,6 +40,7 @@ static const struct err_entry errors[] = {
     {HF_ERANGE, "HF_ERANGE", "number out of range"},
     {HF_EUNSUPPORTED, "HF_EUNSUPPORTED", "DNSSEC algorithm or digest not supported"},
     {HF_EBOGUS, "HF_EBOGUS", "DNSSEC signature or digest does not match"},
+    {HF_ELIMIT, "HF_ELIMIT", "validation work cap reached"},
 };
 
 static const struct err_entry *find(int err)

@@ -54,6 +54,7 @@ enum hf_err {
 	/* DNSSEC. */
 	HF_EUNSUPPORTED = -1050, /* algorithm or digest not checkable: insecure, not bogus */
 	HF_EBOGUS = -1051,       /* a signature or digest that does not match */
+	HF_ELIMIT = -1052,       /* a per-resolution work cap was reached (KeyTrap, NSEC3) */
 };
 
 /* A static string naming the error; never NULL. */

@@ -333,3 +333,14 @@ void hf_name_lower(uint8_t *name)
 			name[p + k] = hf_lower(name[p + k]);
 	}
 }
+
+bool hf_name_wildcard(const uint8_t *name, uint8_t out[HF_NAME_MAX])
+{
+	size_t len = hf_name_len(name);
+	if (len + 2 > HF_NAME_MAX)
+		return false;
+	out[0] = 1;
+	out[1] = '*';
+	memcpy(out + 2, name, len);
+	return true;
+}

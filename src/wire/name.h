@@ -89,6 +89,9 @@ int hf_name_cmp_canonical(const uint8_t *a, const uint8_t *b);
 /* True if name is parent or lies below it (case-insensitive). */
 bool hf_name_in_zone(const uint8_t *name, const uint8_t *parent);
 
+/* "*." + name into out (RFC 4592); false if that would be longer than a name may be. */
+bool hf_name_wildcard(const uint8_t *name, uint8_t out[HF_NAME_MAX]);
+
 /* Lowercases the ASCII letters of name in place. */
 void hf_name_lower(uint8_t *name);
 

@@ -51,12 +51,19 @@ static void parse_text(const char *text, uint8_t *buf, size_t cap, struct hf_pkt
 	assert_int_equal(hf_pkt_parse(pkt, buf, (size_t)len, NULL), HF_OK);
 }
 
+/* How the next stores file their data, and how asks read it back (DNSSEC tests set these). */
+static enum hf_sec store_sec = HF_SEC_INSECURE;
+static uint32_t store_ttl_cap = UINT32_MAX;
+static bool ask_dnssec = false;
+static enum hf_sec ask_sec; /* what the last hit said */
+
 /* Files a parsed response for the question it carries. */
 static int store_pkt(struct hf_cache *c, const struct hf_pkt *pkt, int64_t now)
 {
 	uint8_t qname[HF_NAME_MAX];
 	assert_true(hf_pkt_owner(pkt, &pkt->rr[0], qname) > 0);
-	return hf_cache_store_response(c, pkt, qname, pkt->rr[0].type, pkt->rr[0].rclass, now);
+	return hf_cache_store_response(c, pkt, qname, pkt->rr[0].type, pkt->rr[0].rclass, now,
+	                               store_sec, store_ttl_cap);
 }
 
 static int store_text(struct hf_cache *c, const char *text, int64_t now)
@@ -89,7 +96,8 @@ static int ask(struct hf_cache *c, const char *qname_text, uint16_t qtype, int64
 	assert_int_equal(hf_build_header(&b, 1, HF_FLAG_QR | HF_FLAG_RD | HF_FLAG_RA), HF_OK);
 	assert_int_equal(hf_build_question(&b, qname, qtype, HF_CLASS_IN), HF_OK);
 	uint16_t rcode = 0xffff;
-	int r = hf_cache_answer(c, qname, qtype, HF_CLASS_IN, now, &b, &rcode);
+	int r =
+	    hf_cache_answer(c, qname, qtype, HF_CLASS_IN, now, &b, &rcode, ask_dnssec, &ask_sec);
 	text[0] = '\0';
 	if (r == HF_CACHE_MISS) {
 		assert_int_equal(b.count[HF_SECTION_ANSWER] + b.count[HF_SECTION_AUTHORITY], 0);
@@ -273,6 +281,148 @@ static void test_cname_chain_from_two_responses(void **state)
 	/* When the end of the chain expires, the chain is a miss. */
 	ASK_MISS(c, "www.example.com.", HF_TYPE_A, T0 + 130);
 	hf_cache_free(c);
+}
+
+/*
+ * RRSIGs and denial proofs travel with the data, go out only to DO clients,
+ * the weakest piece decides the security, and signatures bound the TTL.
+ */
+static void test_dnssec_records_and_security(void **state)
+{
+	(void)state;
+	struct hf_cache *c = hf_cache_new(&default_opts);
+	assert_non_null(c);
+	store_sec = HF_SEC_SECURE;
+	store_ttl_cap = 100;
+	store(c,
+	      ";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"
+	      ";; QUESTION\nwww.example. IN A\n"
+	      ";; ANSWER\n"
+	      "www.example. 300 IN A 192.0.2.1\n"
+	      "www.example. 300 IN RRSIG A 13 2 300 20300101000000 20200101000000 1 example. AAAA\n"
+	      "www.example. 300 IN RRSIG AAAA 13 2 300 20300101000000 20200101000000 1 example. "
+	      "AAAA\n",
+	      T0);
+	store(c,
+	      ";; id 1 opcode QUERY rcode NXDOMAIN flags qr aa\n"
+	      ";; QUESTION\nnope.example. IN A\n"
+	      ";; ANSWER\n;; AUTHORITY\n"
+	      "example. 300 IN SOA ns. host. 1 2 3 4 300\n"
+	      "example. 300 IN RRSIG SOA 13 1 300 20300101000000 20200101000000 1 example. AAAA\n"
+	      "mail.example. 300 IN NSEC www.example. A\n"
+	      "mail.example. 300 IN RRSIG NSEC 13 2 300 20300101000000 20200101000000 1 example. "
+	      "AAAA\n",
+	      T0);
+	store_sec = HF_SEC_INSECURE;
+	store_ttl_cap = UINT32_MAX;
+	store(c,
+	      ";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"
+	      ";; QUESTION\nalias.example. IN CNAME\n"
+	      ";; ANSWER\nalias.example. 300 IN CNAME www.example.\n",
+	      T0);
+	/* Without DO: the data alone, secure, the TTL bound by the signatures. */
+	ASK_HIT(c, "www.example.", HF_TYPE_A, T0,
+	        "rcode NOERROR\n;; ANSWER\nwww.example. 100 IN A 192.0.2.1\n"
+	        ";; AUTHORITY\n;; ADDITIONAL\n");
+	assert_int_equal(ask_sec, HF_SEC_SECURE);
+	ask_dnssec = true;
+	/* With DO: the RRSIG over the A RRset, not the one over AAAA. */
+	ASK_HIT(c, "www.example.", HF_TYPE_A, T0 + 10,
+	        "rcode NOERROR\n;; ANSWER\nwww.example. 90 IN A 192.0.2.1\n"
+	        "www.example. 90 IN RRSIG A 13 2 300 20300101000000 20200101000000 1 example. "
+	        "AAAA\n;; AUTHORITY\n;; ADDITIONAL\n");
+	ASK_HIT(c, "nope.example.", HF_TYPE_A, T0,
+	        "rcode NXDOMAIN\n;; ANSWER\n;; AUTHORITY\n"
+	        "example. 100 IN SOA ns. host. 1 2 3 4 300\n"
+	        "example. 100 IN RRSIG SOA 13 1 300 20300101000000 20200101000000 1 example. "
+	        "AAAA\n"
+	        "mail.example. 100 IN NSEC www.example. A\n"
+	        "mail.example. 100 IN RRSIG NSEC 13 2 300 20300101000000 20200101000000 1 "
+	        "example. AAAA\n;; ADDITIONAL\n");
+	assert_int_equal(ask_sec, HF_SEC_SECURE);
+	/* An insecure link makes the whole chain insecure. */
+	ASK_HIT(c, "alias.example.", HF_TYPE_A, T0,
+	        "rcode NOERROR\n;; ANSWER\nalias.example. 300 IN CNAME www.example.\n"
+	        "www.example. 100 IN A 192.0.2.1\n"
+	        "www.example. 100 IN RRSIG A 13 2 300 20300101000000 20200101000000 1 example. "
+	        "AAAA\n;; AUTHORITY\n;; ADDITIONAL\n");
+	assert_int_equal(ask_sec, HF_SEC_INSECURE);
+	enum hf_sec sec;
+	uint8_t name[HF_NAME_MAX];
+	name_of("www.example.", name);
+	assert_int_equal(hf_cache_probe(c, name, HF_TYPE_A, HF_CLASS_IN, T0, &sec),
+	                 HF_PROBE_POSITIVE);
+	assert_int_equal(sec, HF_SEC_SECURE);
+	assert_int_equal(hf_cache_probe(c, name, HF_TYPE_MX, HF_CLASS_IN, T0, &sec), HF_PROBE_NONE);
+	name_of("nope.example.", name);
+	assert_int_equal(hf_cache_probe(c, name, HF_TYPE_DS, HF_CLASS_IN, T0, &sec),
+	                 HF_PROBE_NXDOMAIN);
+	ask_dnssec = false;
+	hf_cache_free(c);
+}
+
+static void put_nsec(struct hf_nsec_index *x, const char *zone, const char *owner, const char *next,
+                     uint32_t ttl, bool soa)
+{
+	struct hf_signed_rec r;
+	memset(&r, 0, sizeof(r));
+	uint8_t z[HF_NAME_MAX];
+	name_of(zone, z);
+	name_of(owner, r.owner);
+	name_of(next, r.rdata);
+	r.rdlen = (uint16_t)hf_name_len(r.rdata);
+	r.siglen = 3;
+	r.ttl = ttl;
+	assert_int_equal(hf_nsec_index_put(x, z, &r, soa, T0), HF_OK);
+}
+
+static void expect_nsec(struct hf_nsec_index *x, const char *zone, const char *name, int64_t now,
+                        const char *want_owner)
+{
+	uint8_t z[HF_NAME_MAX], n[HF_NAME_MAX], w[HF_NAME_MAX];
+	name_of(zone, z);
+	name_of(name, n);
+	struct hf_signed_rec r;
+	bool found = hf_nsec_index_find(x, z, n, now, &r);
+	if (want_owner == NULL) {
+		assert_false(found);
+		return;
+	}
+	assert_true(found);
+	name_of(want_owner, w);
+	assert_true(hf_name_eq(r.owner, w));
+}
+
+/* The NSEC chain index finds the record before a name in canonical order, wrapping around. */
+static void test_nsec_index(void **state)
+{
+	(void)state;
+	struct hf_nsec_index *x = hf_nsec_index_new(1 << 20);
+	assert_non_null(x);
+	put_nsec(x, "example.", "example.", "b.example.", 300, true); /* the SOA slot */
+	put_nsec(x, "example.", "m.example.", "example.", 300, false);
+	put_nsec(x, "example.", "B.example.", "m.example.", 100, false);
+	put_nsec(x, "example.", "example.", "b.example.", 300, false);
+	expect_nsec(x, "example.", "c.example.", T0, "b.example.");
+	expect_nsec(x, "example.", "b.example.", T0, "b.example.");   /* a match */
+	expect_nsec(x, "example.", "a.b.example.", T0, "b.example."); /* canonical: below b */
+	expect_nsec(x, "example.", "z.example.", T0, "m.example.");
+	expect_nsec(x, "example.", "example.", T0, "example.");
+	expect_nsec(x, "example.", "c.example.", T0 + 100, NULL); /* expired */
+	expect_nsec(x, "other.", "c.other.", T0, NULL);
+	uint8_t name[HF_NAME_MAX], zone[HF_NAME_MAX];
+	name_of("deep.c.example.", name);
+	assert_true(hf_nsec_index_zone(x, name, zone));
+	struct hf_signed_rec soa;
+	assert_true(hf_nsec_index_soa(x, zone, T0 + 10, &soa));
+	assert_int_equal(soa.ttl, 290);
+	/* Records outside the zone are not kept; a flush drops the zone. */
+	put_nsec(x, "example.", "x.other.", "y.other.", 300, false);
+	expect_nsec(x, "example.", "z.example.", T0, "m.example.");
+	name_of("example.", name);
+	hf_nsec_index_flush(x, name);
+	expect_nsec(x, "example.", "c.example.", T0, NULL);
+	hf_nsec_index_free(x);
 }
 
 static void test_cname_chain_one_response_and_limits(void **state)
@@ -569,8 +719,10 @@ static void test_answer_does_not_fit(void **state)
 	assert_int_equal(hf_build_header(&b, 1, HF_FLAG_QR), HF_OK);
 	assert_int_equal(hf_build_question(&b, qname, HF_TYPE_A, HF_CLASS_IN), HF_OK);
 	uint16_t rcode;
-	assert_int_equal(hf_cache_answer(c, qname, HF_TYPE_A, HF_CLASS_IN, T0, &b, &rcode),
-	                 HF_CACHE_HIT);
+	enum hf_sec sec;
+	assert_int_equal(
+	    hf_cache_answer(c, qname, HF_TYPE_A, HF_CLASS_IN, T0, &b, &rcode, false, &sec),
+	    HF_CACHE_HIT);
 	assert_true(b.tc);
 	assert_int_equal(b.count[HF_SECTION_ANSWER], 0);
 	hf_cache_free(c);
@@ -700,9 +852,9 @@ static void *work(void *arg)
 				struct hf_pkt pkt;
 				assert_int_equal(hf_pkt_parse(&pkt, wire, (size_t)len, NULL),
 				                 HF_OK);
-				assert_int_equal(hf_cache_store_response(w->c, &pkt, qname,
-				                                         HF_TYPE_A, HF_CLASS_IN,
-				                                         now),
+				assert_int_equal(hf_cache_store_response(
+				                     w->c, &pkt, qname, HF_TYPE_A, HF_CLASS_IN, now,
+				                     HF_SEC_INSECURE, UINT32_MAX),
 				                 HF_OK);
 				hf_pkt_clear(&pkt);
 			} else if (op < 99) {
@@ -712,8 +864,9 @@ static void *work(void *arg)
 				assert_int_equal(hf_build_header(&b, 1, HF_FLAG_QR), HF_OK);
 				assert_int_equal(
 				    hf_build_question(&b, qname, HF_TYPE_A, HF_CLASS_IN), HF_OK);
+				enum hf_sec sec;
 				(void)hf_cache_answer(w->c, qname, HF_TYPE_A, HF_CLASS_IN, now, &b,
-				                      &rcode);
+				                      &rcode, false, &sec);
 				size_t len = hf_build_finish(&b);
 				struct hf_pkt pkt;
 				assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
@@ -772,6 +925,8 @@ int main(void)
 	    cmocka_unit_test(test_eviction_lru_and_bound),
 	    cmocka_unit_test(test_flush_zone),
 	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_dnssec_records_and_security),
+	    cmocka_unit_test(test_nsec_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

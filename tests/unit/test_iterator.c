@@ -68,13 +68,14 @@ static void test_max_outstanding_per_server(void **state)
 	/* Two requests may each have a query in flight to the only root server... */
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(
-		    hf_req_init_iter(&r[i], &w->env, qname, HF_TYPE_A, HF_CLASS_IN, 1000), HF_OK);
+		    hf_req_init_iter(&r[i], &w->env, qname, HF_TYPE_A, HF_CLASS_IN, false, 1000),
+		    HF_OK);
 		assert_int_equal(hf_req_produce(&r[i], 1000000, &out), HF_REQ_SEND);
 		assert_int_equal(atomic_load(&out.server->outstanding), (unsigned)i + 1);
 	}
 	/* ...a third finds it full and, with no other server, fails instead of piling on. */
-	assert_int_equal(hf_req_init_iter(&r[2], &w->env, qname, HF_TYPE_A, HF_CLASS_IN, 1000),
-	                 HF_OK);
+	assert_int_equal(
+	    hf_req_init_iter(&r[2], &w->env, qname, HF_TYPE_A, HF_CLASS_IN, false, 1000), HF_OK);
 	assert_int_equal(hf_req_produce(&r[2], 1000000, &out), HF_REQ_DONE);
 	assert_null(r[2].reply);
 	assert_int_equal(r[2].ede, 22);

@@ -430,9 +430,14 @@ static bool check_denial(struct reply_ctx *rc, enum hf_denial_kind kind, const u
 			           "NSEC3 proof needed more hashing than allowed");
 			go_on = false;
 		} else if (rv != HF_OK) {
-			set_result(res, HF_VAL_BOGUS, EDE_NO_NSEC,
-			           nn + nn3 == 0 ? "denial of existence without NSEC or NSEC3"
-			                         : "NSEC or NSEC3 records do not prove the denial");
+			/* RFC 8914: 12 when the proof is missing; records that are there, signed,
+			 * and prove something else make the answer plain bogus (as Unbound). */
+			if (nn + nn3 == 0)
+				set_result(res, HF_VAL_BOGUS, EDE_NO_NSEC,
+				           "denial of existence without NSEC or NSEC3");
+			else
+				set_result(res, HF_VAL_BOGUS, EDE_BOGUS,
+				           "NSEC or NSEC3 records do not prove the denial");
 			go_on = false;
 		}
 	}

@@ -146,15 +146,21 @@ def _read(path):
         return ""
 
 
-@pytest.fixture(scope="module")
-def unbound(world, tmp_path_factory):
-    """A stock unbound in res, iterating from the private root without validation."""
-    d = str(tmp_path_factory.mktemp("unbound"))
+def unbound_process(world, d, addr, *, trust_anchor=None, title="unbound"):
+    """Starts a stock unbound in res on addr (config and log in d), iterating from the
+    private root; validating from trust_anchor (a file) when given, else iterator only.
+    Returns the Popen (attributes log, conf) once it answers; world.stop() ends it."""
     conf = os.path.join(d, "unbound.conf")
+    if trust_anchor:
+        modules = f"""module-config: "validator iterator"
+  trust-anchor-file: "{trust_anchor}"
+  val-log-level: 2"""
+    else:
+        modules = 'module-config: "iterator"'
     with open(conf, "w") as f:
         f.write(f"""# the positive control: written by tests/world/conftest.py
 server:
-  interface: {UNBOUND_ADDR}@53
+  interface: {addr}@53
   do-ip6: no
   do-not-query-localhost: yes
   username: ""
@@ -166,7 +172,7 @@ server:
   verbosity: 1
   num-threads: 1
   root-hints: "{world.root_hints_path}"
-  module-config: "iterator"
+  {modules}
   qname-minimisation: yes
   access-control: 127.0.0.0/8 allow
   ede: yes
@@ -180,19 +186,25 @@ remote-control:
     subprocess.run(["unbound-checkconf", conf], check=True, capture_output=True, timeout=20)
     log = os.path.join(d, "unbound.log")
     with open(log, "wb") as out:
-        p = world.popen("res", ["unbound", "-d", "-c", conf], title="unbound",
+        p = world.popen("res", ["unbound", "-d", "-c", conf], title=title,
                         stdout=out, stderr=subprocess.STDOUT)
 
     def probe():  # answered from unbound's built-in localhost zone
-        return dns.query.udp(dns.message.make_query("localhost.", "A"), UNBOUND_ADDR,
-                             timeout=0.3)
+        return dns.query.udp(dns.message.make_query("localhost.", "A"), addr, timeout=0.3)
 
     try:
-        _wait_ready(world, p, probe, 10.0, "unbound", log)
+        _wait_ready(world, p, probe, 10.0, title, log)
     except Exception:
         world.stop(p)
         raise
-    p.log = log
+    p.log, p.conf = log, conf
+    return p
+
+
+@pytest.fixture(scope="module")
+def unbound(world, tmp_path_factory):
+    """A stock unbound in res, iterating from the private root without validation."""
+    p = unbound_process(world, str(tmp_path_factory.mktemp("unbound")), UNBOUND_ADDR)
     yield p
     world.stop(p)
 
@@ -209,13 +221,15 @@ def holdfast_bin():
     return path
 
 
-def holdfast_config(d, world):
-    """Recursion from the private root: no forward key, the world's hints, no anchors."""
+def holdfast_config(d, world, addr=HOLDFAST_ADDR, trust_anchors=()):
+    """Recursion from the private root: no forward key, the world's hints, the given
+    trust anchor files (none: no validation)."""
+    anchors = ", ".join(f'"{a}"' for a in trust_anchors)
     return f"""# written by tests/world/conftest.py
-listen: ["{HOLDFAST_ADDR}@53"]
+listen: ["{addr}@53"]
 workers: 1
 root-hints: "{world.root_hints_path}"
-trust-anchors: []
+trust-anchors: [{anchors}]
 resolver:
   qname-minimisation: true
 cache: {{ path: "", size: 16M }}
@@ -226,17 +240,16 @@ log: {{ level: debug }}
 """
 
 
-@pytest.fixture(scope="module")
-def holdfast(world, holdfast_bin, tmp_path_factory):
-    """holdfast in res, recursing from the private root (`-c cfg --foreground`).
-    Stopped with SIGTERM at the end; it must exit with status 0."""
-    d = str(tmp_path_factory.mktemp("holdfast"))
+def holdfast_process(world, holdfast_bin, d, config_text, addr, title="holdfast"):
+    """Starts holdfast in res (`-c cfg --foreground`, config and log in d) and waits
+    until it answers on addr; returns the Popen (attributes log, conf). End it with
+    holdfast_stop()."""
     conf = os.path.join(d, "holdfast.yaml")
     with open(conf, "w") as f:
-        f.write(holdfast_config(d, world))
+        f.write(config_text)
     log = os.path.join(d, "holdfast.stderr")
     with open(log, "wb") as out:
-        p = world.popen("res", [holdfast_bin, "-c", conf, "--foreground"], title="holdfast",
+        p = world.popen("res", [holdfast_bin, "-c", conf, "--foreground"], title=title,
                         stdout=out, stderr=subprocess.STDOUT)
 
     def probe():  # opcode STATUS: answered (NOTIMP) without asking anyone
@@ -245,18 +258,22 @@ def holdfast(world, holdfast_bin, tmp_path_factory):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             s.settimeout(0.3)
-            s.sendto(q.to_wire(), (HOLDFAST_ADDR, 53))
+            s.sendto(q.to_wire(), (addr, 53))
             return s.recvfrom(65535)[0]
         finally:
             s.close()
 
     try:
-        _wait_ready(world, p, probe, 10.0, "holdfast", log)
+        _wait_ready(world, p, probe, 10.0, title, log)
     except Exception:
         world.stop(p)
         raise
     p.log, p.conf = log, conf
-    yield p
+    return p
+
+
+def holdfast_stop(world, p):
+    """SIGTERM; holdfast must exit with status 0 within 10 s (else the test fails)."""
     was_running = p.poll() is None
     if was_running:
         p.send_signal(signal.SIGTERM)
@@ -267,4 +284,14 @@ def holdfast(world, holdfast_bin, tmp_path_factory):
             pytest.fail("holdfast still running 10 s after SIGTERM (killed)", pytrace=False)
     if p.returncode != 0:
         pytest.fail(f"holdfast {'exited' if was_running else 'died'} with status "
-                    f"{p.returncode}:\n{_read(log)}", pytrace=False)
+                    f"{p.returncode}:\n{_read(p.log)}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def holdfast(world, holdfast_bin, tmp_path_factory):
+    """holdfast in res, recursing from the private root (`-c cfg --foreground`).
+    Stopped with SIGTERM at the end; it must exit with status 0."""
+    d = str(tmp_path_factory.mktemp("holdfast"))
+    p = holdfast_process(world, holdfast_bin, d, holdfast_config(d, world), HOLDFAST_ADDR)
+    yield p
+    holdfast_stop(world, p)

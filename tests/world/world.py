@@ -43,7 +43,7 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
-from . import zones
+from . import signer, zones
 
 PREFIX = "hfw-"
 ROLES = ("res", "gw", "frn", "dom")
@@ -197,7 +197,9 @@ class World:
 
     w = World(); w.up(); ...; w.down()  (down is safe to call twice and after a
     failed up). Attributes after up(): servers {role: address}, root_hints_path,
-    logs {title: path}, workdir.
+    trust_anchor_path (the signed root's DS, made at this run), started (the time
+    the zones were made and signed), dnssec (signer.Signer.info), logs
+    {title: path}, workdir.
     """
 
     def __init__(self, workdir=None, run=None, delay_ms=20, loss=0.0, persistent=False,
@@ -210,6 +212,10 @@ class World:
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self.servers = {role: v[1] for role, v in zones.SERVERS.items()}
         self.root_hints_path = os.path.join(self.workdir, "root.hints")
+        # The root's DS, made at this run (zones are signed when the servers start).
+        self.trust_anchor_path = os.path.join(self.workdir, "root.anchor")
+        self.started = None      # time.time() the zones were made and signed at
+        self.dnssec = {}         # signer.Signer.info: {origin: {key, ds, inception, ...}}
         self.logs = {}
         self.procs = []          # (title, Popen) started here
         self._delayline = None
@@ -293,11 +299,16 @@ class World:
         return box["value"]
 
     def query(self, ns, server, qname, qtype="A", *, port=53, tcp=False, rd=False,
-              timeout=3.0, edns=0, want_dnssec=False):
-        """One DNS query from inside a namespace; returns the dns.message.Message."""
+              timeout=3.0, edns=0, want_dnssec=False, cd=False, ad=False):
+        """One DNS query from inside a namespace; returns the dns.message.Message.
+        want_dnssec sets DO; cd and ad set those header bits."""
         q = dns.message.make_query(qname, qtype, use_edns=edns, want_dnssec=want_dnssec)
         if not rd:
             q.flags &= ~dns.flags.RD
+        if cd:
+            q.flags |= dns.flags.CD
+        if ad:
+            q.flags |= dns.flags.AD
 
         def go():
             if tcp:
@@ -316,6 +327,7 @@ class World:
               "namespaces": [self.ns(r) for r in ROLES],
               "pids": [p.pid for _, p in self.procs if p.poll() is None],
               "servers": self.servers, "root_hints": self.root_hints_path,
+              "trust_anchor": self.trust_anchor_path,
               "delay_ctl": os.path.join(self.workdir, "delay.ctl")}
         tmp = os.path.join(STATE_DIR, f".{self.run}.tmp")
         with open(tmp, "w") as f:
@@ -327,7 +339,8 @@ class World:
     def up(self):
         if os.geteuid() != 0:
             raise WorldError("the test world needs root (network namespaces)")
-        for tool in ("ip", "nsd", "nsd-checkconf", "gcc"):
+        for tool in ("ip", "nsd", "nsd-checkconf", "gcc", "ldns-keygen", "ldns-signzone",
+                     "ldns-key2ds"):
             if shutil.which(tool) is None:
                 raise WorldError(f"{tool} not found (see the lead's deps/debian.txt)")
         cleanup_stale(self.log, keep={self.run})
@@ -460,7 +473,15 @@ class World:
     # -- the servers --
 
     def _servers(self):
-        texts = zones.zone_texts()
+        self.started = int(time.time())
+        texts = zones.zone_texts(self.started)
+        signing = signer.Signer(self.workdir, self.started)
+        try:
+            signing.sign_all(texts)
+        except signer.SignError as e:
+            raise WorldError(f"signing the zones: {e}") from e
+        signing.write_anchor(self.trust_anchor_path)
+        self.dnssec = signing.info
         with open(self.root_hints_path, "w") as f:
             f.write(zones.root_hints())
         started = []
@@ -557,7 +578,8 @@ remote-control:
                  "namespaces: " + " ".join(self.ns(r) for r in ROLES),
                  f"resolver side: {self.ns('res')} {RES_ADDR}; "
                  f"delay {self.delay_ms} ms each way to the far servers, loss {self.loss}",
-                 f"root hints: {self.root_hints_path}", "servers:"]
+                 f"root hints: {self.root_hints_path}",
+                 f"trust anchor: {self.trust_anchor_path}", "servers:"]
         for role, (nsrole, addr, origins) in zones.SERVERS.items():
             lines.append(f"  {role:9} {addr:13} {nsrole}  {' '.join(origins)}")
         lines.append(f"  (dead: {zones.SILENT_NS} {zones.HALF_DEAD_NS} blackholed, "

@@ -33,6 +33,35 @@ The hierarchy:
   silent.org.       its only server is blackholed (never answers)
   closed.org.       its only server's address has no listener (port unreachable)
   example.cn. near.cn.  near zones; www.near.cn is a CNAME to www.alpha.com
+
+DNSSEC (signed at each world build by signer.py, bottom-up, keys made per run;
+SIGNED below says how; the zones not in SIGNED stay unsigned, so alpha.com,
+cn. and the rest are insecure delegations under signed parents):
+  .  com.           ECDSAP256SHA256 (13), NSEC; the root's DS is the trust anchor
+  net.              ED25519 (15), NSEC3 (no salt, 0 iterations)
+  org.              ECDSAP256SHA256, NSEC3 (salt ab12, 0 iterations)
+  rsa.org.          RSASHA256 (8), NSEC          on 198.18.3.1 ("signed"), each
+  ecdsa.com.        13, NSEC                      with www A AAAA, txt TXT, *.wild A,
+  eddsa.net.        15, NSEC3                     NXDOMAIN and NODATA proofs;
+  optout.com.       13, NSEC3 opt-out, with       CNAMEs from ecdsa.com to alpha.com
+                    the unsigned delegation       and from eddsa.net to ecdsa.com
+                    unsig.optout.com (198.18.3.3)
+  broken on purpose, all on 198.18.3.2 ("broken"), 13 unless said:
+  expired.com.      every RRSIG expired a week ago
+  future.com.       every RRSIG valid only from a week ahead
+  badds.com.        com.'s DS for it has the right key tag but a wrong digest
+  norrsig.com.      the RRSIG of www.norrsig.com A removed
+  nonsec.com.       every NSEC (and its RRSIG) removed
+  badnsec3.net.     NSEC3 chain of another version of the zone (one with a
+                    *.badnsec3.net wildcard and an AAAA at txt): signatures
+                    fine, the denials say a wildcard / the type exists
+  nozonebit.com.    its only DNSKEY has flags 1 (SEP, no Zone Key bit); the
+                    DS matches it
+  unsupalg.org.     DS and DNSKEY of algorithm 253 (PRIVATEDNS), no RRSIG:
+                    no resolver implements it, so the zone is insecure
+  unsupdigest.org.  signed (13), but org.'s only DS for it has digest type
+                    200 (unassigned): insecure
+DNSSEC_CASES is the table of names with their expected security verdict.
 """
 
 import collections
@@ -55,6 +84,14 @@ SERVERS = {
     "impostor": ("frn", "198.18.2.66", ["liar.com."]),
     "cn":       ("dom", "198.19.0.1", ["cn."]),
     "nearcn":   ("dom", "198.19.1.1", ["example.cn.", "near.cn."]),
+    # DNSSEC (see SIGNED): good signed zones, broken ones, an opt-out's unsigned child.
+    "signed":   ("frn", "198.18.3.1", ["rsa.org.", "ecdsa.com.", "eddsa.net.",
+                                       "optout.com."]),
+    "broken":   ("frn", "198.18.3.2", ["expired.com.", "future.com.", "badds.com.",
+                                       "norrsig.com.", "nonsec.com.", "badnsec3.net.",
+                                       "nozonebit.com.", "unsupalg.org.",
+                                       "unsupdigest.org."]),
+    "optchild": ("frn", "198.18.3.3", ["unsig.optout.com."]),
 }
 
 # Roles whose public address is glueproxy.py; their NSD listens on the
@@ -122,7 +159,7 @@ ns1.alpha       IN A  {A['alpha']}
 liar            IN NS ns1.victim.net.
 lame            IN NS ns1.hoster.net.
 cyc1            IN NS ns.cyc2.net.
-""", ns="ns1.nic.com.")
+{_dnssec_delegations("com.", A)}""", ns="ns1.nic.com.")
     z["net"]["net."] = _zone("net.", s, f"""\
 @               IN NS ns1.nic.net.
 ns1.nic         IN A  {A['net']}
@@ -139,7 +176,7 @@ half            IN NS ns2.half.net.
 ns1.half        IN A  {HALF_DEAD_NS}
 ns2.half        IN A  {A['hoster']}
 cyc2            IN NS ns.cyc1.com.
-""", ns="ns1.nic.net.")
+{_dnssec_delegations("net.", A)}""", ns="ns1.nic.net.")
     z["org"]["org."] = _zone("org.", s, f"""\
 @               IN NS ns1.nic.org.
 ns1.nic         IN A  {A['org']}
@@ -150,7 +187,7 @@ silent          IN NS ns1.silent.org.
 ns1.silent      IN A  {SILENT_NS}
 closed          IN NS ns1.closed.org.
 ns1.closed      IN A  {CLOSED_NS}
-""", ns="ns1.nic.org.")
+{_dnssec_delegations("org.", A)}""", ns="ns1.nic.org.")
     z["cn"]["cn."] = _zone("cn.", s, f"""\
 @               IN NS ns1.nic.cn.
 ns1.nic         IN A  {A['cn']}
@@ -242,11 +279,110 @@ www     IN AAAA  2001:db8::80
 ns1     IN A     {A['nearcn']}
 www     IN CNAME www.alpha.com.
 """)
+    _dnssec_zones(z, s, A)
     for role, (_, _, origins) in SERVERS.items():
         missing = set(origins) - set(z[role])
         if missing:
             raise AssertionError(f"zones.py: role {role} lacks zone text for {missing}")
     return dict(z)
+
+
+# --- DNSSEC: which zones are signed, how, and how they are broken -----------
+
+# origin -> Signing(alg, denial, salt, breakage). signer.py signs them at each
+# world build, deepest first, and puts each one's DS into its parent's text
+# before the parent is signed. alg: DNSSEC algorithm number; denial: "nsec",
+# "nsec3" or "nsec3-optout" (NSEC3: 0 extra iterations, RFC 9276); salt: hex
+# or "" (NSEC3 only); breakage: None, or one of BREAKAGES.
+Signing = collections.namedtuple("Signing", "alg denial salt breakage")
+
+BREAKAGES = {
+    "expired": "every RRSIG expired (inception 30 days back, expiration 7 days back)",
+    "not-yet-valid": "every RRSIG valid only from 7 days ahead (to 37 days ahead)",
+    "ds-mismatch": "the DS in the parent has the key's tag and algorithm but a wrong digest",
+    "no-rrsig": "the RRSIGs of the RRsets in NO_RRSIG removed",
+    "no-nsec": "every NSEC record and its RRSIG removed",
+    "wrong-nsec3": "the NSEC3 chain (and its RRSIGs) of the zone with PHANTOM added, served "
+                   "with the real zone: valid signatures, denials that contradict the data",
+    "no-zone-bit": "the only DNSKEY has flags 1 (SEP, no Zone Key bit); zone signed with "
+                   "it, DS made from it",
+    "unsupported-algorithm": "not signed: a DNSKEY of algorithm `alg` (PRIVATEDNS) and its "
+                             "DS in the parent, no RRSIG",
+    "unsupported-digest": "signed; the parent's only DS for it has digest type "
+                          "UNSUPPORTED_DIGEST",
+}
+
+SIGNED = {
+    ".":                Signing(13, "nsec", "", None),
+    "com.":             Signing(13, "nsec", "", None),
+    "net.":             Signing(15, "nsec3", "", None),
+    "org.":             Signing(13, "nsec3", "ab12", None),
+    "rsa.org.":         Signing(8, "nsec", "", None),
+    "ecdsa.com.":       Signing(13, "nsec", "", None),
+    "eddsa.net.":       Signing(15, "nsec3", "", None),
+    "optout.com.":      Signing(13, "nsec3-optout", "", None),
+    "expired.com.":     Signing(13, "nsec", "", "expired"),
+    "future.com.":      Signing(13, "nsec", "", "not-yet-valid"),
+    "badds.com.":       Signing(13, "nsec", "", "ds-mismatch"),
+    "norrsig.com.":     Signing(13, "nsec", "", "no-rrsig"),
+    "nonsec.com.":      Signing(13, "nsec", "", "no-nsec"),
+    "badnsec3.net.":    Signing(13, "nsec3", "", "wrong-nsec3"),
+    "nozonebit.com.":   Signing(13, "nsec", "", "no-zone-bit"),
+    "unsupalg.org.":    Signing(253, None, "", "unsupported-algorithm"),
+    "unsupdigest.org.": Signing(13, "nsec", "", "unsupported-digest"),
+}
+NO_RRSIG = {"norrsig.com.": [("www.norrsig.com.", "A")]}
+PHANTOM = {"badnsec3.net.": '*       IN TXT   "phantom wildcard"\n'
+                            'txt     IN AAAA  2001:db8::dead\n'}
+UNSUPPORTED_DIGEST = 200
+PRIVATEDNS_NAME = "alg.holdfast.invalid."   # the PRIVATEDNS key's algorithm name
+# In an opt-out zone's text, the lines after this one are added after signing,
+# so the chain skips them (unsigned delegations under an opt-out span).
+OPTOUT_MARK = "; -- unsigned delegations (NSEC3 opt-out): added after signing --\n"
+
+# Record data of the DNSSEC zones: 203.0.113.N and 2001:db8::N.
+_DNSSEC_N = {"rsa.org.": 108, "ecdsa.com.": 113, "eddsa.net.": 115, "optout.com.": 116,
+             "unsig.optout.com.": 117, "expired.com.": 150, "future.com.": 151,
+             "badds.com.": 152, "norrsig.com.": 153, "nonsec.com.": 154,
+             "badnsec3.net.": 155, "nozonebit.com.": 156, "unsupalg.org.": 157,
+             "unsupdigest.org.": 158}
+
+
+def _dnssec_delegations(tld, A):
+    """The delegations (NS + glue) of the DNSSEC zones under one TLD."""
+    out = []
+    for role in ("signed", "broken"):
+        for origin in SERVERS[role][2]:
+            label, parent = origin.split(".", 1)
+            if parent == tld:
+                out.append(f"{label:<15} IN NS ns1.{origin}\n"
+                           f"ns1.{label:<11} IN A  {A[role]}\n")
+    return "".join(out)
+
+
+def _dnssec_zones(z, s, A):
+    for role in ("signed", "broken"):
+        for origin in SERVERS[role][2]:
+            n = _DNSSEC_N[origin]
+            body = f"""\
+@       IN NS    ns1
+ns1     IN A     {A[role]}
+www     IN A     203.0.113.{n}
+www     IN AAAA  2001:db8::{n}
+txt     IN TXT   "{origin} {SIGNED[origin].breakage or 'signed'}"
+"""
+            if role == "signed":
+                body += f"*.wild  IN A     203.0.113.{n + 100}\n"
+            z[role][origin] = _zone(origin, s, body)
+    z["signed"]["ecdsa.com."] += "cname   IN CNAME www.alpha.com.\n"
+    z["signed"]["eddsa.net."] += "alias   IN CNAME www.ecdsa.com.\n"
+    z["signed"]["optout.com."] += (OPTOUT_MARK + "unsig   IN NS    ns1.unsig\n"
+                                   f"ns1.unsig IN A   {A['optchild']}\n")
+    z["optchild"]["unsig.optout.com."] = _zone("unsig.optout.com.", s, f"""\
+@       IN NS    ns1
+ns1     IN A     {A['optchild']}
+www     IN A     203.0.113.{_DNSSEC_N['unsig.optout.com.']}
+""")
 
 
 # --- what a correct resolver answers ---------------------------------------
@@ -322,3 +458,127 @@ CASES = [
 
 def case_id(c):
     return f"{c.qname.rstrip('.')}/{c.qtype}"
+
+
+# --- DNSSEC: what a validating resolver answers -----------------------------
+
+# EDE codes (RFC 8914) for DNSSEC.
+EDE_UNSUPPORTED_DNSKEY_ALG = 1
+EDE_UNSUPPORTED_DS_DIGEST = 2
+EDE_DNSSEC_BOGUS = 6
+EDE_SIGNATURE_EXPIRED = 7
+EDE_SIGNATURE_NOT_YET_VALID = 8
+EDE_DNSKEY_MISSING = 9
+EDE_RRSIGS_MISSING = 10
+EDE_NO_ZONE_KEY_BIT = 11
+EDE_NSEC_MISSING = 12
+
+SECURE, INSECURE, BOGUS = "secure", "insecure", "bogus"
+
+DnssecCase = collections.namedtuple("DnssecCase", "qname qtype rcode verdict answer ede why")
+# rcode: "NOERROR" or "NXDOMAIN": the rcode of the data. A validating resolver gives it
+#   for secure and insecure names; for bogus ones it answers SERVFAIL, and gives this
+#   rcode (and the answer) only when the query has CD set.
+# verdict: SECURE (AD set when the query has DO or AD), INSECURE (never AD) or BOGUS.
+# answer: as in CASES, RRSIGs left out (frozenset() for NODATA and NXDOMAIN).
+# ede: for BOGUS, the Extended DNS Error holdfast must attach to its SERVFAIL; for
+#   INSECURE, an informational code holdfast may attach (not checked); else None.
+
+
+def validated_rcode(case):
+    """The rcode a validating resolver answers without CD."""
+    return "SERVFAIL" if case.verdict == BOGUS else case.rcode
+
+
+def _d(qname, qtype, rcode, verdict, answer, ede, why):
+    return DnssecCase(qname, qtype, rcode, verdict, answer, ede, why)
+
+
+def _a(origin, n, owner=None):
+    return _ans(f"{owner or 'www.' + origin} A 203.0.113.{n}")
+
+
+DNSSEC_CASES = [
+    # -- secure: the signed TLDs and root --
+    _d("com.", "NS", "NOERROR", SECURE, _ans("com. NS ns1.nic.com."), None, "signed TLD apex"),
+    _d("www.nosuchtld.", "A", "NXDOMAIN", SECURE, _ans(), None, "root NSEC denial"),
+    _d("nosuch.net.", "A", "NXDOMAIN", SECURE, _ans(), None,
+       "net. NSEC3 denial (ED25519, no salt)"),
+    _d("nosuch.org.", "A", "NXDOMAIN", SECURE, _ans(), None, "org. NSEC3 denial (salt ab12)"),
+    # -- secure: one zone per algorithm --
+    _d("www.rsa.org.", "A", "NOERROR", SECURE, _a("rsa.org.", 108), None, "RSASHA256"),
+    _d("txt.rsa.org.", "TXT", "NOERROR", SECURE, _ans('txt.rsa.org. TXT "rsa.org. signed"'),
+       None, "RSASHA256 TXT"),
+    _d("nx.rsa.org.", "A", "NXDOMAIN", SECURE, _ans(), None, "RSASHA256 NSEC NXDOMAIN"),
+    _d("x.wild.rsa.org.", "A", "NOERROR", SECURE, _a("rsa.org.", 208, "x.wild.rsa.org."), None,
+       "RSASHA256 wildcard (NSEC proves no closer match)"),
+    _d("www.ecdsa.com.", "A", "NOERROR", SECURE, _a("ecdsa.com.", 113), None, "ECDSAP256SHA256"),
+    _d("www.ecdsa.com.", "AAAA", "NOERROR", SECURE, _ans("www.ecdsa.com. AAAA 2001:db8::113"),
+       None, "ECDSAP256SHA256 AAAA"),
+    _d("www.ecdsa.com.", "MX", "NOERROR", SECURE, _ans(), None, "NSEC NODATA"),
+    _d("nx.ecdsa.com.", "A", "NXDOMAIN", SECURE, _ans(), None, "NSEC NXDOMAIN"),
+    _d("x.wild.ecdsa.com.", "A", "NOERROR", SECURE, _a("ecdsa.com.", 213, "x.wild.ecdsa.com."),
+       None, "ECDSA wildcard"),
+    _d("www.eddsa.net.", "A", "NOERROR", SECURE, _a("eddsa.net.", 115), None, "ED25519"),
+    _d("www.eddsa.net.", "MX", "NOERROR", SECURE, _ans(), None, "NSEC3 NODATA"),
+    _d("nx.eddsa.net.", "A", "NXDOMAIN", SECURE, _ans(), None,
+       "NSEC3 NXDOMAIN (closest encloser, next closer, wildcard)"),
+    _d("x.wild.eddsa.net.", "A", "NOERROR", SECURE, _a("eddsa.net.", 215, "x.wild.eddsa.net."),
+       None, "NSEC3 wildcard"),
+    _d("alias.eddsa.net.", "A", "NOERROR", SECURE,
+       _ans("alias.eddsa.net. CNAME www.ecdsa.com.", "www.ecdsa.com. A 203.0.113.113"), None,
+       "CNAME from one signed zone into another (net. -> com.)"),
+    _d("www.optout.com.", "A", "NOERROR", SECURE, _a("optout.com.", 116), None,
+       "signed name in an NSEC3 opt-out zone"),
+    _d("www.optout.com.", "MX", "NOERROR", SECURE, _ans(), None,
+       "NODATA in an opt-out zone: the NSEC3 matches the name"),
+    # -- secure: the unbroken parts of broken zones --
+    _d("txt.norrsig.com.", "TXT", "NOERROR", SECURE,
+       _ans('txt.norrsig.com. TXT "norrsig.com. no-rrsig"'), None,
+       "norrsig.com's other RRsets keep their RRSIGs"),
+    _d("www.nonsec.com.", "A", "NOERROR", SECURE, _a("nonsec.com.", 154), None,
+       "nonsec.com's positive answers are signed"),
+    _d("www.badnsec3.net.", "A", "NOERROR", SECURE, _a("badnsec3.net.", 155), None,
+       "badnsec3.net's positive answers are signed"),
+    # -- insecure --
+    _d("www.alpha.com.", "A", "NOERROR", INSECURE, _ans(*WWW_ALPHA), None,
+       "unsigned zone under signed com. (NSEC proves no DS)"),
+    _d("nx.alpha.com.", "A", "NXDOMAIN", INSECURE, _ans(), None, "NXDOMAIN in an unsigned zone"),
+    _d("www.example.cn.", "A", "NOERROR", INSECURE, _ans("www.example.cn. A 203.0.113.80"),
+       None, "unsigned TLD under the signed root"),
+    _d("cname.ecdsa.com.", "A", "NOERROR", INSECURE,
+       _ans("cname.ecdsa.com. CNAME www.alpha.com.", *WWW_ALPHA), None,
+       "signed CNAME into an unsigned zone: the whole answer is insecure"),
+    _d("www.unsig.optout.com.", "A", "NOERROR", INSECURE, _a("unsig.optout.com.", 117), None,
+       "unsigned delegation covered by an NSEC3 opt-out span"),
+    _d("nx.optout.com.", "A", "NXDOMAIN", INSECURE, _ans(), None,
+       "NXDOMAIN whose next-closer NSEC3 has opt-out: an unsigned delegation could hide "
+       "there, so the denial is not secure (RFC 5155 9.2)"),
+    _d("www.unsupalg.org.", "A", "NOERROR", INSECURE, _a("unsupalg.org.", 157),
+       EDE_UNSUPPORTED_DNSKEY_ALG, "only DS is algorithm 253 (PRIVATEDNS): unsupported"),
+    _d("www.unsupdigest.org.", "A", "NOERROR", INSECURE, _a("unsupdigest.org.", 158),
+       EDE_UNSUPPORTED_DS_DIGEST, "only DS has digest type 200: unsupported"),
+    # -- bogus --
+    _d("www.expired.com.", "A", "NOERROR", BOGUS, _a("expired.com.", 150),
+       EDE_SIGNATURE_EXPIRED, "every RRSIG expired, the DNSKEY set's too"),
+    _d("www.future.com.", "A", "NOERROR", BOGUS, _a("future.com.", 151),
+       EDE_SIGNATURE_NOT_YET_VALID, "every RRSIG's inception is a week ahead"),
+    _d("www.badds.com.", "A", "NOERROR", BOGUS, _a("badds.com.", 152), EDE_DNSKEY_MISSING,
+       "com.'s DS (right tag, wrong digest) matches no DNSKEY"),
+    _d("www.norrsig.com.", "A", "NOERROR", BOGUS, _a("norrsig.com.", 153), EDE_RRSIGS_MISSING,
+       "the A RRset comes without its RRSIG"),
+    _d("nx.nonsec.com.", "A", "NXDOMAIN", BOGUS, _ans(), EDE_NSEC_MISSING,
+       "NXDOMAIN without NSEC"),
+    _d("www.nonsec.com.", "MX", "NOERROR", BOGUS, _ans(), EDE_NSEC_MISSING,
+       "NODATA without NSEC"),
+    _d("nx.badnsec3.net.", "A", "NXDOMAIN", BOGUS, _ans(), EDE_DNSSEC_BOGUS,
+       "NXDOMAIN whose (validly signed) NSEC3s say *.badnsec3.net exists"),
+    _d("txt.badnsec3.net.", "AAAA", "NOERROR", BOGUS, _ans(), EDE_DNSSEC_BOGUS,
+       "NODATA whose (validly signed) NSEC3 lists AAAA at the name"),
+    _d("www.nozonebit.com.", "A", "NOERROR", BOGUS, _a("nozonebit.com.", 156),
+       EDE_NO_ZONE_KEY_BIT, "the DS matches a DNSKEY without the Zone Key bit"),
+]
+
+
+def dnssec_case_id(c):
+    return f"{c.qname.rstrip('.') or '.'}/{c.qtype}/{c.verdict}"

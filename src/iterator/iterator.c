@@ -717,7 +717,8 @@ static int validate(struct hf_iter *it, struct it_task *t, const struct hf_pkt *
 	                   .ctx = it};
 	struct hf_val_result res;
 	memset(&res, 0, sizeof(res));
-	if (t->key_fetch && t->qtype == HF_TYPE_DNSKEY)
+	/* A zone's own DNSKEY RRset is vouched for from above (DS or anchor), not by itself. */
+	if (t->qtype == HF_TYPE_DNSKEY && (t->key_fetch || hf_name_eq(t->qname, t->zone)))
 		validate_keys(it, &v, p, t->qname, &res);
 	else
 		hf_val_reply(&v, p, t->zone, t->qname, t->qtype, &res);

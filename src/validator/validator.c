@@ -367,6 +367,19 @@ static bool has_rrset(const struct vmsg *m, uint8_t section, const uint8_t *owne
 	return false;
 }
 
+/* Does the authority section delegate name (or an ancestor below zone) to a child zone? */
+static bool referral_to(const struct vmsg *m, const uint8_t *zone, const uint8_t *name)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct vrr *r = &m->rr[i];
+		if (r->section == HF_SECTION_AUTHORITY && r->type == HF_TYPE_NS &&
+		    hf_name_labels(r->owner) > hf_name_labels(zone) &&
+		    hf_name_in_zone(name, r->owner))
+			return true;
+	}
+	return false;
+}
+
 /* Has an earlier record the same owner and type (so its RRset was checked already)? */
 static bool seen_before(const struct vmsg *m, size_t i)
 {
@@ -549,7 +562,11 @@ void hf_val_reply(const struct hf_val *v, const struct hf_pkt *p, const uint8_t 
 		if (!hf_name_in_zone(name, zone))
 			break; /* the chain goes on in another zone: validated there */
 	}
-	if (!data && hf_name_in_zone(name, zone)) {
+	/* A chain that ends at a referral (a CNAME into a child zone, RFC 1034 §4.3.2 3b)
+	 * denies nothing, the iterator follows it there; anything else that ends without
+	 * data must prove it. */
+	bool denies = rc->m.rcode == HF_RCODE_NXDOMAIN || !referral_to(&rc->m, zone, name);
+	if (!data && denies && hf_name_in_zone(name, zone)) {
 		enum hf_denial_kind kind =
 		    rc->m.rcode == HF_RCODE_NXDOMAIN ? HF_DENY_NXDOMAIN : HF_DENY_NODATA;
 		if (!check_denial(rc, kind, name, qtype, NULL, res))

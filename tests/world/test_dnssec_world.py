@@ -567,3 +567,25 @@ def test_holdfast_and_validating_unbound_agree(world_logs, vholdfast, vunbound, 
                            f"; data {sorted(got['holdfast'][2])} vs {sorted(got['unbound'][2])}"))
     assert not rows, f"{len(rows)} of {len(zones.DNSSEC_CASES)} names differ:\n" + \
         "\n".join(rows) + f"\n(holdfast log tail)\n{_read(vholdfast.log)[-2000:]}"
+
+
+def test_holdfast_aggressive_nsec(world_logs, vholdfast, request):
+    """RFC 8198: once a signed NXDOMAIN has been validated, another name in the same
+    NSEC span is denied from the cache, securely, even with the far servers cut off;
+    a name in an unsigned zone has no such proof, and fails instead."""
+    _attach_holdfast(request, vholdfast)
+    w = world_logs
+    first = w.query("res", VALIDATING_HOLDFAST_ADDR, "nx.ecdsa.com.", "A", rd=True,
+                    want_dnssec=True, timeout=20.0)
+    assert first.rcode() == dns.rcode.NXDOMAIN and first.flags & dns.flags.AD, first.to_text()
+    w.outage(True)
+    try:
+        r = w.query("res", VALIDATING_HOLDFAST_ADDR, "nxa.ecdsa.com.", "A", rd=True,
+                    want_dnssec=True, timeout=20.0)
+        assert r.rcode() == dns.rcode.NXDOMAIN and r.flags & dns.flags.AD, r.to_text()
+        assert any(rs.rdtype == NSEC for rs in r.authority), r.to_text()
+        other = w.query("res", VALIDATING_HOLDFAST_ADDR, "never-asked.alpha.com.", "A",
+                        rd=True, timeout=20.0)
+        assert other.rcode() == dns.rcode.SERVFAIL, other.to_text()
+    finally:
+        w.outage(False)

@@ -43,6 +43,10 @@ struct hf_cache_opts {
 	uint32_t min_ttl;     /* seconds; applied to positive and negative entries */
 	uint32_t max_ttl;     /* seconds */
 	uint32_t neg_max_ttl; /* seconds; cap for negative entries (RFC 2308 §5 suggests 3h) */
+	/* RFC 8767: expired entries are kept this long (seconds) for stale answers,
+	 * which carry stale_answer_ttl. 0: an expired entry is gone. */
+	uint32_t stale_window;
+	uint32_t stale_answer_ttl;
 };
 
 /*
@@ -58,7 +62,12 @@ enum hf_sec {
 enum hf_cache_result {
 	HF_CACHE_MISS = 0,
 	HF_CACHE_HIT = 1,
+	HF_CACHE_STALE = 2, /* a hit that used expired data (HF_CACHE_USE_STALE only) */
 };
+
+/* hf_cache_answer() flags. */
+#define HF_CACHE_DNSSEC    0x1 /* the client set DO: RRSIGs and proofs too */
+#define HF_CACHE_USE_STALE 0x2 /* expired data within the stale window may answer */
 
 struct hf_cache_stats {
 	uint64_t entries;
@@ -94,12 +103,14 @@ HF_MUSTCHECK int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt
  * SOA into the authority section. On HF_CACHE_HIT, *rcode is NOERROR or
  * NXDOMAIN. A chain that ends in a name with nothing cached is a miss.
  * TTLs written are the remaining ones. If b runs out of room the answer is
- * still a hit (b has set TC). With dnssec (the client set DO) the RRSIGs and
- * denial proofs stored with each piece are written too. *sec gets the
- * weakest security among the pieces used.
+ * still a hit (b has set TC). With HF_CACHE_DNSSEC (the client set DO) the
+ * RRSIGs and denial proofs stored with each piece are written too; with
+ * HF_CACHE_USE_STALE expired pieces within the stale window may answer, with
+ * the stale answer TTL, and the result is HF_CACHE_STALE when one did. *sec
+ * gets the weakest security among the pieces used.
  */
 int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-                    int64_t now, struct hf_build *b, uint16_t *rcode, bool dnssec,
+                    int64_t now, struct hf_build *b, uint16_t *rcode, unsigned flags,
                     enum hf_sec *sec);
 
 /*

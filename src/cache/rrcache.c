@@ -149,8 +149,23 @@ static uint64_t key_hash(const struct hf_cache *c, const uint8_t *name, size_t l
  * returns it with its shard locked (*sp); the caller unlocks. Expired
  * entries are freed on the way.
  */
+static struct rr_entry *lookup_kept(struct hf_cache *c, const uint8_t *name, uint16_t type,
+                                    uint16_t rclass, int64_t now, bool stale,
+                                    struct hf_cshard **sp);
+
 static struct rr_entry *lookup(struct hf_cache *c, const uint8_t *name, uint16_t type,
                                uint16_t rclass, int64_t now, struct hf_cshard **sp)
+{
+	return lookup_kept(c, name, type, rclass, now, false, sp);
+}
+
+/*
+ * As lookup(), and with stale also an entry expired less than the stale
+ * window ago (RFC 8767). Expired entries stay that long either way; past it
+ * they are freed on the way.
+ */
+static struct rr_entry *lookup_kept(struct hf_cache *c, const uint8_t *name, uint16_t type,
+                                    uint16_t rclass, int64_t now, bool stale, struct hf_cshard **sp)
 {
 	size_t len = hf_name_len(name);
 	uint64_t hash = key_hash(c, name, len, type, rclass);
@@ -162,8 +177,11 @@ static struct rr_entry *lookup(struct hf_cache *c, const uint8_t *name, uint16_t
 		    e->owner_len != len || memcmp(entry_owner(e), name, len) != 0)
 			continue;
 		if (e->expire <= now) {
-			hf_cshard_remove(s, h);
-			break;
+			bool kept = now < e->expire + (int64_t)c->opts.stale_window;
+			if (!kept)
+				hf_cshard_remove(s, h);
+			if (!kept || !stale)
+				break;
 		}
 		hf_cshard_touch(h);
 		*sp = s;
@@ -554,12 +572,30 @@ int hf_cache_store_response(struct hf_cache *c, const struct hf_pkt *resp, const
 struct answer_state {
 	struct hf_build *b;
 	bool dnssec;     /* the client set DO: RRSIGs and proofs go out too */
+	bool stale;      /* expired entries may answer (RFC 8767) */
+	bool used_stale; /* and one did */
+	uint32_t stale_ttl;
 	enum hf_sec sec; /* weakest piece so far */
 	/* Authority-section proofs of wildcard expansions, written after the answer section. */
 	uint8_t deferred[4096];
 	size_t ndeferred;
 	uint32_t deferred_ttl;
 };
+
+/* The TTL to write for an entry: what is left, or for a stale one the stale answer TTL. */
+static uint32_t ttl_left(struct answer_state *as, const struct rr_entry *e, int64_t now)
+{
+	if (e->expire > now)
+		return (uint32_t)(e->expire - now);
+	as->used_stale = true;
+	return as->stale_ttl;
+}
+
+static struct rr_entry *find(struct hf_cache *c, const struct answer_state *as, const uint8_t *name,
+                             uint16_t type, uint16_t rclass, int64_t now, struct hf_cshard **sp)
+{
+	return lookup_kept(c, name, type, rclass, now, as->stale, sp);
+}
 
 static void used(struct answer_state *as, const struct rr_entry *e)
 {
@@ -668,13 +704,13 @@ static enum step write_dname(struct hf_cache *c, const uint8_t *key, const uint8
 	for (unsigned l = labels; l-- > 1;) {
 		struct hf_cshard *s;
 		struct rr_entry *e =
-		    lookup(c, hf_name_suffix(key, l), HF_TYPE_DNAME, qclass, now, &s);
+		    find(c, as, hf_name_suffix(key, l), HF_TYPE_DNAME, qclass, now, &s);
 		if (e == NULL)
 			continue;
 		enum step st = STEP_DONE;
 		if (e->kind == RR_POSITIVE)
-			st = written(write_rrset(e, hf_name_suffix(owner, l), as,
-			                         (uint32_t)(e->expire - now)));
+			st = written(
+			    write_rrset(e, hf_name_suffix(owner, l), as, ttl_left(as, e, now)));
 		pthread_mutex_unlock(&s->lock);
 		return st;
 	}
@@ -687,22 +723,22 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 {
 	struct hf_build *b = as->b;
 	struct hf_cshard *s;
-	struct rr_entry *e = lookup(c, key, TYPE_NXDOMAIN, qclass, now, &s);
+	struct rr_entry *e = find(c, as, key, TYPE_NXDOMAIN, qclass, now, &s);
 	enum step st = STEP_NONE;
 	if (e != NULL) {
 		*rcode = HF_RCODE_NXDOMAIN;
-		st = written(write_soa(e, as, (uint32_t)(e->expire - now)));
+		st = written(write_soa(e, as, ttl_left(as, e, now)));
 		goto out;
 	}
 	if (qtype != HF_TYPE_CNAME) {
-		e = lookup(c, key, qtype, qclass, now, &s);
+		e = find(c, as, key, qtype, qclass, now, &s);
 		if (e != NULL && e->kind == RR_INFRA) {
 			/* RFC 2181 §5.4.1: glue and referral data never answer a client. */
 			pthread_mutex_unlock(&s->lock);
 			return STEP_NONE;
 		}
 		if (e != NULL) {
-			uint32_t ttl = (uint32_t)(e->expire - now);
+			uint32_t ttl = ttl_left(as, e, now);
 			*rcode = HF_RCODE_NOERROR;
 			if (e->kind == RR_NODATA)
 				st = written(write_soa(e, as, ttl));
@@ -711,7 +747,7 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 			goto out;
 		}
 	}
-	e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
+	e = find(c, as, key, HF_TYPE_CNAME, qclass, now, &s);
 	if (e == NULL)
 		return STEP_NONE;
 	if (e->kind == RR_SYNTH) {
@@ -720,7 +756,7 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 		pthread_mutex_unlock(&s->lock);
 		if (write_dname(c, key, owner, qclass, now, as) == STEP_FAIL)
 			return STEP_FAIL;
-		e = lookup(c, key, HF_TYPE_CNAME, qclass, now, &s);
+		e = find(c, as, key, HF_TYPE_CNAME, qclass, now, &s);
 		if (e == NULL)
 			return STEP_NONE;
 	}
@@ -728,7 +764,7 @@ static enum step answer_name(struct hf_cache *c, const uint8_t *key, uint8_t *ow
 		pthread_mutex_unlock(&s->lock);
 		return STEP_NONE;
 	}
-	uint32_t ttl = (uint32_t)(e->expire - now);
+	uint32_t ttl = ttl_left(as, e, now);
 	*rcode = HF_RCODE_NOERROR;
 	if (e->kind == RR_NODATA) {
 		if (qtype == HF_TYPE_CNAME)
@@ -757,12 +793,17 @@ static void write_deferred(struct answer_state *as, uint16_t qclass)
 }
 
 int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-                    int64_t now, struct hf_build *b, uint16_t *rcode, bool dnssec, enum hf_sec *sec)
+                    int64_t now, struct hf_build *b, uint16_t *rcode, unsigned flags,
+                    enum hf_sec *sec)
 {
 	struct hf_build saved = *b;
 	uint8_t owner[HF_NAME_MAX], key[HF_NAME_MAX];
-	struct answer_state as = {
-	    .b = b, .dnssec = dnssec, .sec = HF_SEC_SECURE, .deferred_ttl = UINT32_MAX};
+	struct answer_state as = {.b = b,
+	                          .dnssec = flags & HF_CACHE_DNSSEC,
+	                          .stale = flags & HF_CACHE_USE_STALE,
+	                          .stale_ttl = c->opts.stale_answer_ttl,
+	                          .sec = HF_SEC_SECURE,
+	                          .deferred_ttl = UINT32_MAX};
 	if (qtype == HF_TYPE_ANY || qtype == TYPE_NXDOMAIN || qclass == HF_CLASS_ANY)
 		goto miss;
 	memcpy(owner, qname, hf_name_len(qname));
@@ -774,7 +815,7 @@ int hf_cache_answer(struct hf_cache *c, const uint8_t *qname, uint16_t qtype, ui
 			write_deferred(&as, qclass);
 			*sec = as.sec;
 			atomic_fetch_add_explicit(&c->hits, 1, memory_order_relaxed);
-			return HF_CACHE_HIT;
+			return as.used_stale ? HF_CACHE_STALE : HF_CACHE_HIT;
 		}
 		if (st != STEP_CNAME)
 			break;

@@ -10,6 +10,7 @@
  */
 #include "server/answer.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "server/localzones.h"
@@ -166,28 +167,55 @@ static size_t from_pcache(const struct hf_answer_ctx *ctx, const uint8_t *msg,
 	                        q->pcache_bits, ctx->now, out, q->max_size);
 }
 
-/* Builds an answer from the record cache; 0 on a miss. Keeps it in the packet cache. */
-static size_t from_cache(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint8_t *out)
+/*
+ * Builds an answer from the record cache into out; 0 on a miss. want is
+ * HF_CACHE_HIT, or HF_CACHE_STALE to let expired data answer (then with the
+ * EDE given). *got says which it was.
+ */
+static size_t cache_answer(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                           enum hf_cache_result want, uint16_t ede, const char *ede_text,
+                           uint8_t *out, enum hf_cache_result *got)
 {
 	struct hf_build b;
 	struct edns_out eo;
 	uint16_t rcode = HF_RCODE_NOERROR;
 	enum hf_sec sec;
-	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, 0, NULL);
-	if (hf_cache_answer(ctx->cache, q->qname, q->qtype, q->qclass, ctx->now, &b, &rcode,
-	                    q->dnssec_ok, &sec) != HF_CACHE_HIT)
+	unsigned flags = (q->dnssec_ok ? HF_CACHE_DNSSEC : 0) |
+	                 (want == HF_CACHE_STALE ? HF_CACHE_USE_STALE : 0);
+	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, ede, ede_text);
+	*got = hf_cache_answer(ctx->cache, q->qname, q->qtype, q->qclass, ctx->now, &b, &rcode,
+	                       flags, &sec);
+	if (*got == HF_CACHE_MISS)
 		return 0;
+	if (*got == HF_CACHE_HIT && eo.e.nopts != 0)
+		eo.e.nopts = 0; /* fresh data after all: no EDE */
 	/* RFC 6840 §5.7: AD only for clients that showed they understand it (DO or AD). */
 	bool ad = sec == HF_SEC_SECURE && (q->dnssec_ok || (q->flags & HF_FLAG_AD));
 	hf_build_set_flags(&b, response_flags(q->flags, rcode) | (ad ? HF_FLAG_AD : 0));
-	size_t len = finish_answer(&b, q, &eo);
-	if (len != 0 && !b.tc) {
+	return finish_answer(&b, q, &eo);
+}
+
+/* Builds an answer from the record cache; 0 on a miss. Keeps it in the packet cache. */
+static size_t from_cache(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint8_t *out)
+{
+	enum hf_cache_result got;
+	size_t len = cache_answer(ctx, q, HF_CACHE_HIT, 0, NULL, out, &got);
+	if (len != 0 && !(hf_get16(out + 2) & HF_FLAG_TC)) {
 		/* Out of memory only costs a later hit its speed. */
 		int rc = hf_pcache_store(ctx->pcache, out, len, q->pcache_bits,
 		                         ctx->cfg->cache.max_ttl, ctx->now);
 		(void)rc;
 	}
 	return len;
+}
+
+size_t hf_answer_stale(const struct hf_answer_ctx *ctx, const struct hf_query *q, const char *why,
+                       uint8_t *out)
+{
+	char text[96];
+	snprintf(text, sizeof(text), "stale answer: %s", why != NULL ? why : "resolution failed");
+	enum hf_cache_result got;
+	return cache_answer(ctx, q, HF_CACHE_STALE, 3, text, out, &got);
 }
 
 /* RFC 6761/6303 names answered here and now, authoritatively; 0 for every other name. */

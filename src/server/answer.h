@@ -49,7 +49,7 @@ struct hf_answer_ctx {
 
 struct hf_answer_stats {
 	uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits, cache_hits,
-	    resolving, dropped;
+	    resolving, dropped, stale;
 };
 
 /*
@@ -70,6 +70,14 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
  */
 size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query *q,
                           const uint8_t *reply, size_t reply_len, bool filed, uint8_t *out);
+
+/*
+ * RFC 8767: when resolving q failed (why), the expired data the cache still
+ * keeps, with the stale answer TTL and Extended DNS Error 3 (Stale Answer);
+ * 0 when there is none.
+ */
+size_t hf_answer_stale(const struct hf_answer_ctx *ctx, const struct hf_query *q, const char *why,
+                       uint8_t *out);
 
 /* SERVFAIL for q, with an Extended DNS Error when q had EDNS. */
 size_t hf_answer_servfail(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint16_t ede,

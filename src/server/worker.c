@@ -352,6 +352,9 @@ static void finish(struct pending *p)
 	if (p->req.reply != NULL)
 		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 		                         p->req.it != NULL, w->out);
+	else if (p->rt->cfg->serve_stale.enabled &&
+	         (len = hf_answer_stale(&ctx, &p->q, p->req.ede_text, w->out)) != 0)
+		w->st.stale++;
 	else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
 	if (p->conn != NULL)
@@ -753,7 +756,10 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	struct hf_cache_opts co = {.max_bytes = cfg->cache.size - cfg->cache.size / 4,
 	                           .min_ttl = cfg->cache.min_ttl,
 	                           .max_ttl = cfg->cache.max_ttl,
-	                           .neg_max_ttl = cfg->cache.negative_max_ttl};
+	                           .neg_max_ttl = cfg->cache.negative_max_ttl,
+	                           .stale_window =
+	                               cfg->serve_stale.enabled ? cfg->serve_stale.max_stale : 0,
+	                           .stale_answer_ttl = cfg->serve_stale.answer_ttl};
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
 	s->infra = hf_infra_new();
@@ -857,13 +863,15 @@ void hf_server_summary(struct hf_server *s, char *out, size_t cap)
 		t.resolving += st->resolving;
 		t.formerr += st->formerr;
 		t.refused += st->refused;
+		t.stale += st->stale;
 	}
 	int n = snprintf(out, cap,
 	                 "%llu queries: %llu from the packet cache, %llu from the record cache, "
-	                 "%llu resolved upstream, %llu FORMERR, %llu REFUSED",
+	                 "%llu resolved upstream, %llu stale answers, %llu FORMERR, %llu REFUSED",
 	                 (unsigned long long)t.queries, (unsigned long long)t.pcache_hits,
 	                 (unsigned long long)t.cache_hits, (unsigned long long)t.resolving,
-	                 (unsigned long long)t.formerr, (unsigned long long)t.refused);
+	                 (unsigned long long)t.stale, (unsigned long long)t.formerr,
+	                 (unsigned long long)t.refused);
 	size_t len = n > 0 && (size_t)n < cap ? (size_t)n : cap;
 	const struct hf_upstreams *up = atomic_load(&s->rt)->up;
 	for (size_t z = 0; z < up->nzones; z++) {

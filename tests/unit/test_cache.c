@@ -425,6 +425,52 @@ static void test_nsec_index(void **state)
 	hf_nsec_index_free(x);
 }
 
+/* RFC 8767: expired entries stay for the stale window, answer only when asked to, then go. */
+static void test_stale_window(void **state)
+{
+	(void)state;
+	struct hf_cache_opts o = default_opts;
+	o.stale_window = 100;
+	o.stale_answer_ttl = 30;
+	struct hf_cache *c = hf_cache_new(&o);
+	assert_non_null(c);
+	store(c,
+	      ";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"
+	      ";; QUESTION\nwww.example. IN A\n"
+	      ";; ANSWER\nwww.example. 10 IN A 192.0.2.1\n",
+	      T0);
+	uint8_t buf[512], qname[HF_NAME_MAX];
+	name_of("www.example.", qname);
+	struct {
+		int64_t at;
+		unsigned flags;
+		int want;
+	} steps[] = {
+	    {T0 + 5, HF_CACHE_USE_STALE, HF_CACHE_HIT},    /* fresh: a plain hit */
+	    {T0 + 20, 0, HF_CACHE_MISS},                   /* expired: a miss ... */
+	    {T0 + 20, HF_CACHE_USE_STALE, HF_CACHE_STALE}, /* ... unless stale may answer */
+	    {T0 + 111, HF_CACHE_USE_STALE, HF_CACHE_MISS}, /* past the window: gone */
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct hf_build b;
+		uint16_t rcode;
+		enum hf_sec sec;
+		hf_build_init(&b, buf, sizeof(buf));
+		assert_int_equal(hf_build_header(&b, 1, HF_FLAG_QR), HF_OK);
+		assert_int_equal(hf_build_question(&b, qname, HF_TYPE_A, HF_CLASS_IN), HF_OK);
+		assert_int_equal(hf_cache_answer(c, qname, HF_TYPE_A, HF_CLASS_IN, steps[i].at, &b,
+		                                 &rcode, steps[i].flags, &sec),
+		                 steps[i].want);
+		if (steps[i].want == HF_CACHE_STALE) {
+			struct hf_pkt pkt;
+			assert_int_equal(hf_pkt_parse(&pkt, buf, hf_build_finish(&b), NULL), HF_OK);
+			assert_int_equal(hf_pkt_section_rr(&pkt, HF_SECTION_ANSWER, 0)->ttl, 30);
+			hf_pkt_clear(&pkt);
+		}
+	}
+	hf_cache_free(c);
+}
+
 static void test_cname_chain_one_response_and_limits(void **state)
 {
 	(void)state;
@@ -927,6 +973,7 @@ int main(void)
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_dnssec_records_and_security),
 	    cmocka_unit_test(test_nsec_index),
+	    cmocka_unit_test(test_stale_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

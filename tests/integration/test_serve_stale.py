@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Serve-stale (RFC 8767): when the upstream is gone and a record has expired,
+the client gets the expired record with the stale answer TTL and Extended DNS
+Error 3 (Stale Answer) instead of SERVFAIL; never once it is older than
+serve-stale.max-stale, and never with serve-stale off."""
+
+import time
+
+import dns.edns
+import dns.rcode
+
+import zones
+from conftest import answer_rrset, rdata_set
+
+NAME = "short.example.test."
+
+
+def _ede_codes(msg):
+    return [o.code for o in msg.options if o.otype == dns.edns.EDE]
+
+
+def _expired_with_upstream_gone(holdfast_factory, nsd_factory, serve_stale, wait=1.2):
+    own = nsd_factory()
+    hf = holdfast_factory([own.server], config={"serve-stale": serve_stale})
+    first = hf.ask(NAME, "A")
+    assert first.rcode() == dns.rcode.NOERROR, first
+    own.stop()
+    time.sleep(zones.SHORT_TTL + wait)
+    return hf.ask(NAME, "A", timeout=10.0)
+
+
+def test_expired_answer_served_stale(holdfast_factory, nsd_factory):
+    r = _expired_with_upstream_gone(holdfast_factory, nsd_factory, {"answer-ttl": "30s"})
+    assert r.rcode() == dns.rcode.NOERROR, r
+    rrset = answer_rrset(r, NAME, "A")
+    assert rdata_set(rrset) == zones.texts(NAME, "A")
+    assert rrset.ttl == 30, r
+    assert 3 in _ede_codes(r), r
+
+
+def test_no_stale_answer_when_off(holdfast_factory, nsd_factory):
+    r = _expired_with_upstream_gone(holdfast_factory, nsd_factory, {"enabled": False})
+    assert r.rcode() == dns.rcode.SERVFAIL, r
+    assert 3 not in _ede_codes(r), r
+
+
+def test_no_stale_answer_past_max_stale(holdfast_factory, nsd_factory):
+    r = _expired_with_upstream_gone(holdfast_factory, nsd_factory, {"max-stale": "1s"},
+                                    wait=2.5)
+    assert r.rcode() == dns.rcode.SERVFAIL, r

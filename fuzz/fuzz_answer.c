@@ -73,7 +73,7 @@ static void as_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, size_t
 	memcpy(copy, msg, len);
 	if (len >= 2)
 		memcpy(copy, r.query, 2);
-	if (hf_req_consume(&r, copy, len, 2000) == HF_REQ_DONE && r.reply != NULL) {
+	if (hf_req_consume(&r, copy, len, 2000, -1) == HF_REQ_DONE && r.reply != NULL) {
 		struct hf_query q = {.id = 7,
 		                     .flags = HF_FLAG_RD,
 		                     .qname_len = sizeof(qname),
@@ -124,7 +124,7 @@ static void as_iter_reply(const struct hf_answer_ctx *ctx, const uint8_t *msg, s
 		reply[2] |= 0x80;
 		memcpy(reply + 6, msg + 2, 6);
 		memcpy(reply + qend, msg + 8, len - 8);
-		enum hf_req_state st = hf_req_consume(&r, reply, qend + len - 8, now + 1000);
+		enum hf_req_state st = hf_req_consume(&r, reply, qend + len - 8, now + 1000, -1);
 		free(reply);
 		now += 2000;
 		if (st == HF_REQ_DONE)

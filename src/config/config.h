@@ -102,6 +102,13 @@ struct hf_config {
 		unsigned max_outstanding;
 	} resolver;
 
+	/* The response guard against on-path injection (src/guard). */
+	struct {
+		bool hold_on;
+		uint32_t max_hold_ms;
+		uint32_t tcp_after_doubt_ms;
+	} guard;
+
 	/* DNSSEC validation bounds (KeyTrap, NSEC3) and tolerances. */
 	struct {
 		unsigned max_signature_checks;

@@ -443,8 +443,13 @@ static int build_query(struct hf_iter *it, struct it_task *t)
 	if (rc == HF_OK)
 		rc = hf_build_question(&b, t->sent_name, t->sent_type, it->qclass);
 	if (rc == HF_OK && !t->no_edns) {
+		struct hf_build_opt cookie;
+		uint8_t cookie_buf[40];
+		hf_upstream_cookie_opt(t->addr[t->cur].srv, &cookie, cookie_buf);
 		struct hf_build_edns e = {.udp_size = it->env.cfg->resolver.edns_buffer_size,
-		                          .flags = it_validating(it) ? HF_EDNS_DO : 0};
+		                          .flags = it_validating(it) ? HF_EDNS_DO : 0,
+		                          .opts = &cookie,
+		                          .nopts = 1};
 		rc = hf_build_edns(&b, &e);
 	}
 	it->query_len = hf_build_finish(&b);
@@ -914,6 +919,15 @@ int hf_iter_consume(struct hf_iter *it, const uint8_t *wire, size_t len, uint64_
 	int st = classify(it, t, &s, it->scrubbed, slen, now_ms);
 	hf_pkt_clear(&s);
 	return st;
+}
+
+int hf_iter_retry_tcp(struct hf_iter *it)
+{
+	attempt_over(it);
+	struct it_task *t = it_top(it);
+	t->tcp = true;
+	t->retry_same = true;
+	return HF_REQ_NEXT;
 }
 
 int hf_iter_timeout(struct hf_iter *it, uint64_t now_ms)

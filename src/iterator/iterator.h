@@ -83,6 +83,9 @@ int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out)
 int hf_iter_consume(struct hf_iter *it, const uint8_t *wire, size_t len, uint64_t now_us);
 int hf_iter_timeout(struct hf_iter *it, uint64_t now_ms);
 
+/* The attempt in flight is asked again, of the same server, over TCP (the guard doubted it). */
+int hf_iter_retry_tcp(struct hf_iter *it);
+
 /* After HF_REQ_DONE: the answer as a reply message to the client's question, or NULL. */
 const uint8_t *hf_iter_reply(const struct hf_iter *it, size_t *len);
 /* After HF_REQ_DONE without a reply: why (RFC 8914 code and text). */

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "guard/guard.h"
 #include "iterator/iterator.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -100,8 +101,13 @@ static int build_query(struct hf_req *r)
 	if (rc == HF_OK)
 		rc = hf_build_question(&b, r->qname, r->qtype, r->qclass);
 	if (rc == HF_OK && !r->no_edns) {
+		struct hf_build_opt cookie;
+		uint8_t cookie_buf[40];
+		hf_upstream_cookie_opt(&r->set->servers[r->server], &cookie, cookie_buf);
 		struct hf_build_edns e = {.udp_size = r->edns_size,
-		                          .flags = r->dnssec_ok ? HF_EDNS_DO : 0};
+		                          .flags = r->dnssec_ok ? HF_EDNS_DO : 0,
+		                          .opts = &cookie,
+		                          .nopts = 1};
 		rc = hf_build_edns(&b, &e);
 	}
 	if (rc != HF_OK)
@@ -131,7 +137,7 @@ static bool choose_server(struct hf_req *r, uint64_t now_ms)
 	return true;
 }
 
-enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
+static enum hf_req_state produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
 {
 	if (r->it != NULL)
 		return iter_state(r, hf_iter_produce(r->it, now_us, out));
@@ -195,7 +201,7 @@ static enum hf_req_state accept_reply(struct hf_req *r, const uint8_t *wire, siz
 	return HF_REQ_DONE;
 }
 
-enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us)
+static enum hf_req_state consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us)
 {
 	if (r->it != NULL)
 		return iter_state(r, hf_iter_consume(r->it, wire, len, now_us));
@@ -241,11 +247,160 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 	return next_server(r, now_ms);
 }
 
-enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms)
+static enum hf_req_state timeout(struct hf_req *r, uint64_t now_ms)
 {
 	if (r->it != NULL)
 		return iter_state(r, hf_iter_timeout(r->it, now_ms));
 	r->stats.timeouts++;
 	atomic_fetch_add_explicit(&current(r)->timeouts, 1, memory_order_relaxed);
 	return next_server(r, now_ms);
+}
+
+/* --- hold-on (src/guard) ---------------------------------------------------------------- */
+
+#define HOLD_MIN_MS     20  /* even a near server gets this long to send its real reply */
+#define HOLD_DEFAULT_MS 100 /* for a server whose RTT is not measured yet */
+
+void hf_req_set_guard(struct hf_req *r, const struct hf_req_guard *g)
+{
+	r->guard = *g;
+}
+
+/* The question type of our own query, and whether it carries OPT. */
+static uint16_t sent_qtype(const struct hf_req *r, bool *edns)
+{
+	const uint8_t *q = r->sent.wire;
+	int n = hf_name_check(q + HF_HEADER_LEN, r->sent.len - HF_HEADER_LEN);
+	*edns = hf_get16(q + 10) != 0; /* ARCOUNT: our queries add nothing but OPT */
+	if (n < 0 || (size_t)n + HF_HEADER_LEN + 4 > r->sent.len)
+		return 0;
+	return hf_get16(q + HF_HEADER_LEN + n);
+}
+
+/* How long to wait for a better reply: about two round trips, bounded. */
+static uint32_t hold_window_ms(const struct hf_req *r)
+{
+	uint32_t srtt_ms = atomic_load(&r->sent.server->srtt_us) / 1000;
+	uint32_t ms = srtt_ms != 0 ? 2 * srtt_ms : HOLD_DEFAULT_MS;
+	if (ms < HOLD_MIN_MS)
+		ms = HOLD_MIN_MS;
+	return ms < r->guard.max_hold_ms ? ms : r->guard.max_hold_ms;
+}
+
+uint32_t hf_req_hold_ms(const struct hf_req *r, uint64_t now_us)
+{
+	return r->hold_until_us > now_us ? (uint32_t)((r->hold_until_us - now_us + 999) / 1000) : 0;
+}
+
+/*
+ * The guard's look at a UDP reply before the mode sees it: -1 to pass it on
+ * (accepted, or not ours: the mode counts that), else the state to return.
+ */
+static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us,
+                       int ip_ttl)
+{
+	struct hf_pkt p;
+	int rc = hf_pkt_parse(&p, wire, len, NULL);
+	if (rc != HF_OK) {
+		if (rc == HF_EBADVERS)
+			hf_pkt_clear(&p);
+		return -1; /* the mode judges what does not parse */
+	}
+	int st = -1;
+	if (!hf_pkt_answers(&p, r->sent.wire, r->sent.len))
+		goto out;
+	bool edns;
+	uint16_t qtype = sent_qtype(r, &edns);
+	struct hf_upstream *s = r->sent.server;
+	unsigned why;
+	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
+	switch (hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why)) {
+	case HF_GUARD_ACCEPT:
+		hf_guard_learn(s, &p, edns, ip_ttl);
+		r->hold_until_us = 0;
+		break;
+	case HF_GUARD_REJECT:
+		r->stats.rejected++;
+		atomic_fetch_add(&s->rejected, 1);
+		hf_log_debug("upstream %s: reply rejected (%s)", s->name, hf_guard_reasons(why));
+		st = r->hold_until_us != 0 ? HF_REQ_HOLD : HF_REQ_WAIT;
+		break;
+	case HF_GUARD_DOUBT:
+	default:
+		r->stats.doubted++;
+		atomic_fetch_add(&s->doubted, 1);
+		hf_log_debug("upstream %s: reply doubted (%s), holding on", s->name,
+		             hf_guard_reasons(why));
+		if (r->hold_until_us == 0)
+			r->hold_until_us = now_us + (uint64_t)hold_window_ms(r) * 1000;
+		st = HF_REQ_HOLD;
+		break;
+	}
+out:
+	hf_pkt_clear(&p);
+	return st;
+}
+
+/*
+ * The hold-on window passed with only doubted replies: they are dropped, the
+ * same server is asked over TCP, and for a while it is asked over TCP only.
+ */
+static enum hf_req_state hold_over(struct hf_req *r, uint64_t now_ms)
+{
+	r->hold_until_us = 0;
+	struct hf_upstream *s = r->sent.server;
+	atomic_store(&s->tcp_until_ms, now_ms + r->guard.tcp_for_ms);
+	r->stats.tcp_retries++;
+	hf_log_debug("upstream %s: only doubted replies; asking again over TCP", s->name);
+	if (r->it != NULL)
+		return iter_state(r, hf_iter_retry_tcp(r->it));
+	r->tcp = true;
+	r->retry_same = true;
+	return HF_REQ_NEXT;
+}
+
+enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
+{
+	enum hf_req_state st = produce(r, now_us, out);
+	if (st != HF_REQ_SEND)
+		return st;
+	/* A server that sent doubted replies lately is asked over TCP, out of reach of UDP forgers.
+	 */
+	if (r->guard.on && !out->tcp && atomic_load(&out->server->tcp_until_ms) > now_us / 1000) {
+		out->tcp = true;
+		if (out->timeout_ms < r->guard.tcp_timeout_ms)
+			out->timeout_ms = r->guard.tcp_timeout_ms;
+	}
+	r->sent = *out;
+	r->sent_at_us = now_us;
+	r->hold_until_us = 0;
+	return st;
+}
+
+enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us,
+                                 int ip_ttl)
+{
+	if (r->guard.on && !r->sent.tcp && r->sent.wire != NULL) {
+		int st = guard_reply(r, wire, len, now_us, ip_ttl);
+		if (st >= 0)
+			return (enum hf_req_state)st;
+	} else if (r->sent.tcp && r->sent.server != NULL) {
+		/* Over TCP no forger reaches us: what the server says of EDNS is the truth. */
+		struct hf_pkt p;
+		if (hf_pkt_parse(&p, wire, len, NULL) == HF_OK) {
+			bool edns;
+			(void)sent_qtype(r, &edns);
+			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len))
+				hf_guard_learn(r->sent.server, &p, edns, -1);
+			hf_pkt_clear(&p);
+		}
+	}
+	return consume(r, wire, len, now_us);
+}
+
+enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms)
+{
+	if (r->hold_until_us != 0)
+		return hold_over(r, now_ms);
+	return timeout(r, now_ms);
 }

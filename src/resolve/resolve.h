@@ -37,14 +37,24 @@
 #include "wire/pkt.h"
 
 #define HF_REQ_MAX_ATTEMPTS 6
-/* Header, question, OPT without options. */
-#define HF_REQ_QUERY_MAX (HF_HEADER_LEN + HF_NAME_MAX + 4 + 11)
+/* Header, question, OPT with a COOKIE option (8 + up to 32 octets). */
+#define HF_REQ_QUERY_MAX (HF_HEADER_LEN + HF_NAME_MAX + 4 + 11 + 4 + 40)
 
 enum hf_req_state {
 	HF_REQ_SEND, /* produce: out is filled, send it */
 	HF_REQ_WAIT, /* consume: not for us; keep waiting for the reply */
 	HF_REQ_NEXT, /* consume/timeout: stop this attempt and call produce */
 	HF_REQ_DONE, /* finished: r->reply, or a failure in r->ede */
+	HF_REQ_HOLD, /* consume: a doubted reply; keep listening until hf_req_hold_ms() from
+	              * now, then call hf_req_timeout() (which asks again over TCP) */
+};
+
+/* Hold-on settings (src/guard); off unless hf_req_guard() is called. */
+struct hf_req_guard {
+	bool on;
+	uint32_t max_hold_ms;    /* longest wait for a better reply */
+	uint32_t tcp_for_ms;     /* a doubted server is asked over TCP this long */
+	uint32_t tcp_timeout_ms; /* timeout for those TCP attempts */
 };
 
 struct hf_req_out {
@@ -60,6 +70,8 @@ struct hf_req_stats {
 	unsigned timeouts;
 	unsigned bad_replies; /* wrong ID or question, malformed, not a response */
 	unsigned tcp_retries;
+	unsigned doubted;  /* replies the guard doubted */
+	unsigned rejected; /* replies the guard rejected */
 };
 
 struct hf_req {
@@ -89,6 +101,12 @@ struct hf_req {
 	/* Iteration from the root instead of forwarding (NULL when forwarding). */
 	struct hf_iter *it;
 
+	/* The attempt in flight, whichever mode sent it, for the guard. */
+	struct hf_req_guard guard;
+	struct hf_req_out sent;
+	uint64_t sent_at_us;
+	uint64_t hold_until_us; /* 0: not holding on */
+
 	/* Outcome. */
 	uint8_t *reply; /* accepted reply (hf_malloc), freed by hf_req_clear */
 	size_t reply_len;
@@ -108,9 +126,15 @@ HF_MUSTCHECK int hf_req_init_iter(struct hf_req *r, const struct hf_iter_env *en
                                   const uint8_t *qname, uint16_t qtype, uint16_t qclass, bool cd,
                                   uint64_t now_ms);
 
+/* Turns hold-on on for this request (the daemon does; replay tests may). */
+void hf_req_set_guard(struct hf_req *r, const struct hf_req_guard *g);
+
 enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out);
-enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len,
-                                 uint64_t now_us);
+/* A datagram or message for the attempt in flight; ip_ttl as hf_upq_cb gives it (-1: none). */
+enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us,
+                                 int ip_ttl);
+/* After HF_REQ_HOLD: how long from now_us the hold lasts, in ms. */
+uint32_t hf_req_hold_ms(const struct hf_req *r, uint64_t now_us);
 enum hf_req_state hf_req_timeout(struct hf_req *r, uint64_t now_ms);
 
 void hf_req_clear(struct hf_req *r);

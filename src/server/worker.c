@@ -367,14 +367,19 @@ static void finish(struct pending *p)
 
 static void step(struct pending *p);
 
-static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err)
+static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err, int ip_ttl)
 {
 	struct pending *p = arg;
-	enum hf_req_state st = err != HF_OK
-	                           ? hf_req_timeout(&p->req, hf_clock_mono_ms())
-	                           : hf_req_consume(&p->req, wire, len, hf_clock_mono_us());
+	uint64_t now_us = hf_clock_mono_us();
+	enum hf_req_state st = err != HF_OK ? hf_req_timeout(&p->req, now_us / 1000)
+	                                    : hf_req_consume(&p->req, wire, len, now_us, ip_ttl);
 	if (st == HF_REQ_WAIT)
 		return;
+	if (st == HF_REQ_HOLD) {
+		/* Hold on: later replies still come in; the timer now ends the hold. */
+		hf_upq_rearm(p->upq, hf_req_hold_ms(&p->req, now_us));
+		return;
+	}
 	hf_upq_cancel(p->upq);
 	p->upq = NULL;
 	if (st == HF_REQ_DONE)
@@ -426,6 +431,13 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		                          .now_wall = hf_clock_wall()};
 		rc = hf_req_init_iter(&p->req, &env, q->qname, q->qtype, q->qclass,
 		                      q->flags & HF_FLAG_CD, hf_clock_mono_ms());
+	}
+	if (p != NULL && rc == HF_OK) {
+		struct hf_req_guard g = {.on = cfg->guard.hold_on,
+		                         .max_hold_ms = cfg->guard.max_hold_ms,
+		                         .tcp_for_ms = cfg->guard.tcp_after_doubt_ms,
+		                         .tcp_timeout_ms = cfg->resolver.query_timeout_ms};
+		hf_req_set_guard(&p->req, &g);
 	}
 	if (p == NULL || rc != HF_OK) {
 		if (p != NULL)

@@ -3,7 +3,10 @@
 #include "upstream/io.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "util/alloc.h"
 #include "util/err.h"
@@ -22,14 +25,14 @@ struct hf_upq {
 	bool failed; /* an error was delivered: no more callbacks */
 	int open_handles;
 	union {
-		uv_udp_t udp;
+		uv_poll_t udp; /* our own socket: libuv's UDP handle cannot read the IP TTL */
 		uv_tcp_t tcp;
 		uv_handle_t handle;
 	} h;
+	int fd; /* the UDP socket, closed with its poll handle */
 	uv_timer_t timer;
 	uv_connect_t connect;
 	uv_write_t write;
-	uv_udp_send_t send;
 	hf_upq_cb cb;
 	void *arg;
 	uint8_t *out; /* the query, with the TCP length prefix in front */
@@ -49,6 +52,10 @@ static void release(struct hf_upq *q)
 static void on_close(uv_handle_t *h)
 {
 	struct hf_upq *q = h->data;
+	if (h == &q->h.handle && !q->tcp && q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
+	}
 	if (--q->open_handles == 0)
 		release(q);
 }
@@ -58,13 +65,13 @@ static void deliver_error(struct hf_upq *q, int err)
 	if (q->cancelled || q->failed)
 		return;
 	q->failed = true;
-	q->cb(q->arg, NULL, 0, err);
+	q->cb(q->arg, NULL, 0, err, -1);
 }
 
-static void deliver(struct hf_upq *q, const uint8_t *wire, size_t len)
+static void deliver(struct hf_upq *q, const uint8_t *wire, size_t len, int ip_ttl)
 {
 	if (!q->cancelled && !q->failed)
-		q->cb(q->arg, wire, len, HF_OK);
+		q->cb(q->arg, wire, len, HF_OK, ip_ttl);
 }
 
 void hf_upq_cancel(struct hf_upq *q)
@@ -82,6 +89,14 @@ static void on_timeout(uv_timer_t *t)
 	deliver_error(t->data, -ETIMEDOUT);
 }
 
+void hf_upq_rearm(struct hf_upq *q, uint32_t timeout_ms)
+{
+	if (q == NULL || q->cancelled || q->failed)
+		return;
+	uv_timer_stop(&q->timer);
+	uv_timer_start(&q->timer, on_timeout, timeout_ms, 0);
+}
+
 static void alloc_in(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	(void)suggested;
@@ -91,69 +106,109 @@ static void alloc_in(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 /* --- UDP ------------------------------------------------------------------- */
 
-static void on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                        const struct sockaddr *addr, unsigned flags)
+/* The IP TTL (IPv4) or hop limit (IPv6) the datagram arrived with; -1 if not given. */
+static int ip_ttl_of(struct msghdr *mh)
 {
-	(void)buf;
-	(void)addr;
-	struct hf_upq *q = h->data;
-	if (nread < 0) {
-		deliver_error(q, (int)nread); /* e.g. ICMP port unreachable: ECONNREFUSED */
-		return;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		int v;
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v;
+		}
 	}
-	if (nread == 0 || (flags & UV_UDP_PARTIAL))
-		return; /* nothing, or more than any reply to us may be: ignore */
-	deliver(q, q->in, (size_t)nread);
+	return -1;
 }
 
-static void on_udp_sent(uv_udp_send_t *req, int status)
+static void on_udp_readable(uv_poll_t *h, int status, int events)
 {
-	struct hf_upq *q = req->handle->data;
-	if (status < 0 && status != UV_ECANCELED)
+	(void)events;
+	struct hf_upq *q = h->data;
+	if (status < 0) {
 		deliver_error(q, status);
+		return;
+	}
+	while (!q->cancelled && !q->failed) {
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int)) * 2];
+		} ctl;
+		struct iovec iov = {.iov_base = q->in, .iov_len = q->in_cap};
+		struct msghdr mh = {.msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = ctl.buf,
+		                    .msg_controllen = sizeof(ctl.buf)};
+		ssize_t n = recvmsg(q->fd, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				deliver_error(
+				    q, -errno); /* e.g. ICMP port unreachable: ECONNREFUSED */
+			if (errno != EINTR)
+				return;
+			continue;
+		}
+		/* Nothing, or more than any reply to us may be: ignore it. */
+		if (n > 0 && !(mh.msg_flags & MSG_TRUNC))
+			deliver(q, q->in, (size_t)n, ip_ttl_of(&mh));
+	}
 }
 
 /* Binds to a port drawn from the CSPRNG, so an off-path forger must guess it too. */
-static int bind_random_port(uv_udp_t *h, int family)
+static int bind_random_port(int fd, int family)
 {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
-	int rc = UV_EADDRINUSE;
-	for (int i = 0; i < PORT_TRIES && rc == UV_EADDRINUSE; i++) {
+	for (int i = 0; i < PORT_TRIES; i++) {
 		uint16_t port = (uint16_t)(PORT_LOWEST + hf_random_below(65536 - PORT_LOWEST));
+		socklen_t len;
 		if (family == AF_INET6) {
 			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 			s6->sin6_family = AF_INET6;
 			s6->sin6_port = htons(port);
+			len = sizeof(*s6);
 		} else {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons(port);
+			len = sizeof(*s4);
 		}
-		rc = uv_udp_bind(h, (const struct sockaddr *)&ss, 0);
+		if (bind(fd, (const struct sockaddr *)&ss, len) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
 	}
-	return rc;
+	return -EADDRINUSE;
+}
+
+/* Asks the kernel for each datagram's IP TTL (hop limit): the guard compares them. */
+static void want_ip_ttl(int fd, int family)
+{
+	int on = 1;
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+	else
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
 }
 
 static int start_udp(struct hf_upq *q, uv_loop_t *loop, const struct hf_addr *server)
 {
 	int family = server->ss.ss_family;
-	int rc = uv_udp_init_ex(loop, &q->h.udp, (unsigned)family);
+	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (q->fd < 0)
+		return -errno;
+	want_ip_ttl(q->fd, family);
+	int rc = bind_random_port(q->fd, family);
+	if (rc < 0)
+		return rc;
+	if (connect(q->fd, (const struct sockaddr *)&server->ss, server->len) < 0 ||
+	    send(q->fd, q->out, q->out_len, MSG_DONTWAIT) < 0)
+		return -errno;
+	rc = uv_poll_init(loop, &q->h.udp, q->fd);
 	if (rc < 0)
 		return rc;
 	q->h.udp.data = q;
 	q->open_handles++;
-	rc = bind_random_port(&q->h.udp, family);
-	if (rc < 0)
-		return rc;
-	rc = uv_udp_connect(&q->h.udp, (const struct sockaddr *)&server->ss);
-	if (rc < 0)
-		return rc;
-	rc = uv_udp_recv_start(&q->h.udp, alloc_in, on_udp_recv);
-	if (rc < 0)
-		return rc;
-	uv_buf_t b = uv_buf_init((char *)q->out, (unsigned)q->out_len);
-	return uv_udp_send(&q->send, &q->h.udp, &b, 1, NULL, on_udp_sent);
+	return uv_poll_start(&q->h.udp, UV_READABLE, on_udp_readable);
 }
 
 /* --- TCP ------------------------------------------------------------------- */
@@ -171,7 +226,7 @@ static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		size_t len = hf_get16(q->in);
 		if (q->in_len < 2 + len)
 			return;
-		deliver(q, q->in + 2, len);
+		deliver(q, q->in + 2, len, -1);
 		memmove(q->in, q->in + 2 + len, q->in_len - 2 - len);
 		q->in_len -= 2 + len;
 	}
@@ -220,6 +275,7 @@ struct hf_upq *hf_upq_start(uv_loop_t *loop, const struct hf_addr *server, bool 
 	if (q == NULL)
 		return NULL;
 	q->tcp = tcp;
+	q->fd = -1;
 	q->cb = cb;
 	q->arg = arg;
 	q->in_cap = tcp ? 2 + HF_MSG_MAX : UDP_BUF;
@@ -242,6 +298,10 @@ struct hf_upq *hf_upq_start(uv_loop_t *loop, const struct hf_addr *server, bool 
 	if (rc < 0) {
 		/* Close what was opened; the caller sees NULL and moves on. */
 		q->cancelled = true;
+		if (q->open_handles == 1 && q->fd >= 0) {
+			close(q->fd); /* the socket never got its poll handle */
+			q->fd = -1;
+		}
 		uv_close((uv_handle_t *)&q->timer, on_close);
 		if (q->open_handles > 1)
 			uv_close(&q->h.handle, on_close);

@@ -10,10 +10,12 @@
  * query); the attempt ends when the caller cancels it. TCP (RFC 7766): one
  * connection per query, the message framed by its 2-octet length.
  *
- * The callback gets (wire, len, HF_OK) for a message, or (NULL, 0, error)
- * once, for a timeout (-ETIMEDOUT) or a transport failure; after an error
- * nothing more arrives. The caller ends every attempt with hf_upq_cancel(),
- * which may be called from inside the callback.
+ * The callback gets (wire, len, HF_OK, ip_ttl) for a message, with the IP
+ * TTL or hop limit it arrived with (UDP; -1 over TCP or when the kernel does
+ * not say), or (NULL, 0, error, -1) once, for a timeout (-ETIMEDOUT) or a
+ * transport failure; after an error nothing more arrives. The caller ends
+ * every attempt with hf_upq_cancel(), which may be called from inside the
+ * callback.
  */
 #pragma once
 
@@ -25,12 +27,15 @@
 
 struct hf_upq;
 
-typedef void (*hf_upq_cb)(void *arg, const uint8_t *wire, size_t len, int err);
+typedef void (*hf_upq_cb)(void *arg, const uint8_t *wire, size_t len, int err, int ip_ttl);
 
 /* Starts an attempt; NULL if no socket could be set up (the caller treats it as a failure). */
 struct hf_upq *hf_upq_start(uv_loop_t *loop, const struct hf_addr *server, bool tcp,
                             const uint8_t *wire, size_t len, uint32_t timeout_ms, hf_upq_cb cb,
                             void *arg);
+
+/* Sets the attempt's timer to fire (-ETIMEDOUT) timeout_ms from now instead. */
+void hf_upq_rearm(struct hf_upq *q, uint32_t timeout_ms);
 
 /* Ends the attempt: no more callbacks; resources are freed once libuv lets go. */
 void hf_upq_cancel(struct hf_upq *q);

@@ -9,6 +9,8 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/random.h"
+#include "wire/build.h"
+#include "wire/edns.h"
 
 #define SRTT_FAIL_MIN_US   100000u /* a failure counts at least as a 100 ms RTT */
 #define SRTT_MAX_US        10000000u
@@ -252,4 +254,65 @@ void hf_upstream_failed(struct hf_upstream *s, uint64_t now_ms)
 			hf_log_warn("upstream %s failed %u times in a row; set aside", s->name,
 			            fails);
 	}
+}
+
+/* --- DNS cookies (RFC 7873, RFC 9018) ------------------------------------------------------ */
+
+static void cookie_lock(struct hf_upstream *s)
+{
+	while (atomic_flag_test_and_set_explicit(&s->cookie_lock, memory_order_acquire))
+		;
+}
+
+static void cookie_unlock(struct hf_upstream *s)
+{
+	atomic_flag_clear_explicit(&s->cookie_lock, memory_order_release);
+}
+
+void hf_upstream_cookie_opt(struct hf_upstream *s, struct hf_build_opt *opt, uint8_t buf[40])
+{
+	struct hf_edns_cookie c;
+	cookie_lock(s);
+	if (!s->cookie_made) {
+		/* Random per server (RFC 9018 §3 would have a keyed hash; random is as
+		 * unguessable). */
+		hf_random_bytes(s->client_cookie, sizeof(s->client_cookie));
+		s->cookie_made = true;
+	}
+	memcpy(c.client, s->client_cookie, sizeof(c.client));
+	memcpy(c.server, s->server_cookie, s->server_cookie_len);
+	c.server_len = s->server_cookie_len;
+	cookie_unlock(s);
+	int n = hf_edns_cookie_encode(&c, buf, 40);
+	*opt = (struct hf_build_opt){
+	    .code = HF_EDNS_COOKIE, .len = n > 0 ? (uint16_t)n : 0, .data = buf};
+}
+
+int hf_upstream_cookie_check(struct hf_upstream *s, const uint8_t *opts, size_t len)
+{
+	struct hf_edns_opt o;
+	struct hf_edns_cookie c;
+	if (!hf_edns_find(opts, len, HF_EDNS_COOKIE, &o))
+		return 0;
+	if (hf_edns_cookie_parse(&o, &c) != HF_OK)
+		return -1;
+	cookie_lock(s);
+	bool ours = s->cookie_made && memcmp(c.client, s->client_cookie, sizeof(c.client)) == 0;
+	cookie_unlock(s);
+	return ours ? 1 : -1;
+}
+
+void hf_upstream_cookie_learn(struct hf_upstream *s, const uint8_t *opts, size_t len)
+{
+	struct hf_edns_opt o;
+	struct hf_edns_cookie c;
+	if (!hf_edns_find(opts, len, HF_EDNS_COOKIE, &o) || hf_edns_cookie_parse(&o, &c) != HF_OK ||
+	    c.server_len == 0)
+		return;
+	cookie_lock(s);
+	if (s->cookie_made && memcmp(c.client, s->client_cookie, sizeof(c.client)) == 0) {
+		memcpy(s->server_cookie, c.server, c.server_len);
+		s->server_cookie_len = c.server_len;
+	}
+	cookie_unlock(s);
 }

@@ -37,7 +37,24 @@ struct hf_upstream {
 	_Atomic uint64_t down_until_ms;
 	_Atomic uint64_t queries, answers, timeouts, bad_replies, tcp_fallbacks;
 	_Atomic uint32_t outstanding; /* queries in flight to this address */
+	/* What honest replies look like (src/guard), learned from accepted ones. */
+	_Atomic int ip_ttl;            /* IP TTL / hop limit they arrive with */
+	_Atomic uint32_t ttl_seen;     /* accepted replies that showed it */
+	_Atomic uint8_t edns;          /* HF_GUARD_EDNS_* */
+	_Atomic uint64_t tcp_until_ms; /* doubted lately: ask over TCP until then */
+	_Atomic uint64_t doubted, rejected;
+	/* DNS cookies (RFC 7873, RFC 9018): ours for this server and the one it gave us,
+	 * under a spin lock (workers share the server). */
+	atomic_flag cookie_lock;
+	bool cookie_made;
+	uint8_t client_cookie[8];
+	uint8_t server_cookie[32];
+	uint8_t server_cookie_len; /* 0: the server never sent one */
 };
+
+#define HF_GUARD_EDNS_UNKNOWN 0
+#define HF_GUARD_EDNS_YES     1 /* answers with OPT */
+#define HF_GUARD_EDNS_NO      2 /* answers without, over TCP too */
 
 struct hf_fwd_set {
 	uint8_t zone[HF_NAME_MAX];
@@ -71,4 +88,19 @@ int hf_upstream_pick(struct hf_fwd_set *set, uint32_t tried, uint64_t now_ms);
 uint32_t hf_upstream_timeout_ms(const struct hf_upstream *s, uint32_t max_ms);
 
 void hf_upstream_answered(struct hf_upstream *s, uint32_t rtt_us);
+
+struct hf_build_opt;
+
+/* The COOKIE option for a query to s (our client cookie, and its server cookie once
+ * known) into opt, its data in buf. */
+void hf_upstream_cookie_opt(struct hf_upstream *s, struct hf_build_opt *opt, uint8_t buf[40]);
+
+/* What s said of cookies in an accepted reply (opts: the reply's EDNS options). */
+void hf_upstream_cookie_learn(struct hf_upstream *s, const uint8_t *opts, size_t len);
+
+/*
+ * Does a reply's COOKIE option fit? 1: it carries our client cookie; 0: no
+ * option; -1: another client cookie (a forgery: RFC 7873 §5.3).
+ */
+int hf_upstream_cookie_check(struct hf_upstream *s, const uint8_t *opts, size_t len);
 void hf_upstream_failed(struct hf_upstream *s, uint64_t now_ms);

@@ -357,7 +357,7 @@ static void run_request(struct scenario *sc)
 				/* Echo the query's spelling of the name, as servers do. */
 				if (e->len >= 12 + qlen && hf_name_eq(reply + 12, s->qname))
 					memcpy(reply + 12, out.wire + 12, qlen);
-				st = hf_req_consume(&sc->req, reply, e->len, sc->mono_us);
+				st = hf_req_consume(&sc->req, reply, e->len, sc->mono_us, -1);
 			}
 			if (st != HF_REQ_WAIT)
 				break;

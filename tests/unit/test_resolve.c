@@ -75,7 +75,7 @@ static void test_answer_accepted(void **state)
 	assert_int_equal(hf_req_produce(&r, 1000, &out), HF_REQ_SEND);
 	assert_false(out.tcp);
 	size_t len = reply_to(&r, GOOD, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1500), HF_REQ_DONE);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1500, -1), HF_REQ_DONE);
 	assert_non_null(r.reply);
 	assert_int_equal(r.reply_len, len);
 	assert_int_equal(atomic_load(&out.server->srtt_us), 500);
@@ -91,14 +91,14 @@ static void test_mismatches_are_ignored(void **state)
 	start(&r);
 	assert_int_equal(hf_req_produce(&r, 1000, &out), HF_REQ_SEND);
 	size_t len = reply_to(&r, WRONG_ID, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1100), HF_REQ_WAIT);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1100, -1), HF_REQ_WAIT);
 	len = reply_to(&r, WRONG_CASE, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1100), HF_REQ_WAIT);
-	assert_int_equal(hf_req_consume(&r, (const uint8_t *)"garbage", 7, 1100), HF_REQ_WAIT);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1100, -1), HF_REQ_WAIT);
+	assert_int_equal(hf_req_consume(&r, (const uint8_t *)"garbage", 7, 1100, -1), HF_REQ_WAIT);
 	assert_int_equal(r.stats.bad_replies, 3);
 	/* The real answer still wins. */
 	len = reply_to(&r, GOOD, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1200), HF_REQ_DONE);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1200, -1), HF_REQ_DONE);
 	assert_non_null(r.reply);
 	hf_req_clear(&r);
 }
@@ -114,7 +114,7 @@ static void test_malformed_with_our_id_moves_on(void **state)
 	uint8_t bad[12];
 	memcpy(bad, r.query, 2);
 	memset(bad + 2, 0xff, 10); /* counts far beyond the message */
-	assert_int_equal(hf_req_consume(&r, bad, sizeof(bad), 1100), HF_REQ_NEXT);
+	assert_int_equal(hf_req_consume(&r, bad, sizeof(bad), 1100, -1), HF_REQ_NEXT);
 	assert_int_equal(hf_req_produce(&r, 1200, &out), HF_REQ_SEND);
 	assert_ptr_not_equal(out.server, first);
 }
@@ -129,7 +129,7 @@ static void test_truncated_goes_tcp_to_same_server(void **state)
 	assert_int_equal(hf_req_produce(&r, 1000, &out), HF_REQ_SEND);
 	struct hf_upstream *first = out.server;
 	size_t len = reply_to(&r, TRUNCATED, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1100), HF_REQ_NEXT);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1100, -1), HF_REQ_NEXT);
 	assert_int_equal(hf_req_produce(&r, 1200, &out), HF_REQ_SEND);
 	assert_true(out.tcp);
 	assert_ptr_equal(out.server, first);
@@ -145,7 +145,7 @@ static void test_formerr_without_opt_drops_edns(void **state)
 	assert_int_equal(hf_req_produce(&r, 1000, &out), HF_REQ_SEND);
 	assert_int_equal(hf_get16(out.wire + 10), 1); /* ARCOUNT: the OPT */
 	size_t len = reply_to(&r, FORMERR_NO_OPT, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1100), HF_REQ_NEXT);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1100, -1), HF_REQ_NEXT);
 	assert_int_equal(hf_req_produce(&r, 1200, &out), HF_REQ_SEND);
 	assert_int_equal(hf_get16(out.wire + 10), 0);
 }
@@ -178,7 +178,7 @@ static void test_servfail_tries_the_other_server(void **state)
 	assert_int_equal(hf_req_produce(&r, 1000, &out), HF_REQ_SEND);
 	struct hf_upstream *first = out.server;
 	size_t len = reply_to(&r, SERVFAIL, buf);
-	assert_int_equal(hf_req_consume(&r, buf, len, 1100), HF_REQ_NEXT);
+	assert_int_equal(hf_req_consume(&r, buf, len, 1100, -1), HF_REQ_NEXT);
 	assert_int_equal(hf_req_produce(&r, 1200, &out), HF_REQ_SEND);
 	assert_ptr_not_equal(out.server, first);
 }

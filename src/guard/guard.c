@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The response guard. See guard.h for what it says and why. */
+#include "guard/guard.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wire/rrtype.h"
+
+#define TTL_CONFIRMED  2    /* accepted replies with one IP TTL before it counts as the baseline */
+#define RTT_SAMPLES    3    /* answers before the smoothed RTT says what is too fast */
+#define TOO_FAST_RATIO 4    /* a reply in under a quarter of the SRTT did not cross the path */
+#define TOO_FAST_MIN   2000 /* us: below that, scheduling jitter says more than distance */
+
+/* Can an honest answer to qtype hold a record of this type in its answer section? */
+static bool type_fits(uint16_t qtype, uint16_t type)
+{
+	return qtype == HF_TYPE_ANY || type == qtype || type == HF_TYPE_CNAME ||
+	       type == HF_TYPE_DNAME || type == HF_TYPE_RRSIG;
+}
+
+static bool wrong_type(const struct hf_pkt *reply, uint16_t qtype)
+{
+	for (size_t i = 0; i < hf_pkt_section_count(reply, HF_SECTION_ANSWER); i++) {
+		if (!type_fits(qtype, hf_pkt_section_rr(reply, HF_SECTION_ANSWER, i)->type))
+			return true;
+	}
+	return false;
+}
+
+static const uint8_t *opts_of(const struct hf_pkt *p, size_t *len)
+{
+	*len = p->has_edns ? p->edns.opts_len : 0;
+	return p->has_edns ? p->wire + p->edns.opts : NULL;
+}
+
+enum hf_guard_verdict hf_guard_check(struct hf_upstream *s, const struct hf_pkt *reply,
+                                     uint16_t qtype, bool edns_sent, int ip_ttl, uint32_t rtt_us,
+                                     unsigned *reasons)
+{
+	unsigned r = 0;
+	if (wrong_type(reply, qtype))
+		r |= HF_GUARD_WRONG_TYPE;
+	size_t olen;
+	const uint8_t *opts = opts_of(reply, &olen);
+	int cookie = edns_sent ? hf_upstream_cookie_check(s, opts, olen) : 0;
+	if (cookie < 0)
+		r |= HF_GUARD_COOKIE;
+	if (cookie == 0 && edns_sent && reply->has_edns && s->server_cookie_len != 0)
+		r |= HF_GUARD_NO_COOKIE;
+	if (edns_sent && !reply->has_edns && atomic_load(&s->edns) != HF_GUARD_EDNS_NO)
+		r |= HF_GUARD_NO_OPT;
+	if (ip_ttl >= 0 && atomic_load(&s->ttl_seen) >= TTL_CONFIRMED &&
+	    ip_ttl != atomic_load(&s->ip_ttl))
+		r |= HF_GUARD_IP_TTL;
+	uint32_t srtt = atomic_load(&s->srtt_us);
+	if (srtt >= TOO_FAST_MIN && atomic_load(&s->answers) >= RTT_SAMPLES &&
+	    (uint64_t)rtt_us * TOO_FAST_RATIO < srtt)
+		r |= HF_GUARD_TOO_FAST;
+	*reasons = r;
+	if (r & (HF_GUARD_WRONG_TYPE | HF_GUARD_COOKIE))
+		return HF_GUARD_REJECT;
+	return r != 0 ? HF_GUARD_DOUBT : HF_GUARD_ACCEPT;
+}
+
+void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl)
+{
+	if (edns_sent)
+		atomic_store(&s->edns, reply->has_edns ? HF_GUARD_EDNS_YES : HF_GUARD_EDNS_NO);
+	size_t olen;
+	const uint8_t *opts = opts_of(reply, &olen);
+	if (opts != NULL)
+		hf_upstream_cookie_learn(s, opts, olen);
+	if (ip_ttl < 0)
+		return;
+	if (atomic_load(&s->ttl_seen) > 0 && atomic_load(&s->ip_ttl) == ip_ttl) {
+		atomic_fetch_add(&s->ttl_seen, 1);
+		return;
+	}
+	/* A new path (or the first reply): start counting again. */
+	atomic_store(&s->ip_ttl, ip_ttl);
+	atomic_store(&s->ttl_seen, 1);
+}
+
+const char *hf_guard_reasons(unsigned reasons)
+{
+	static _Thread_local char buf[96];
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{HF_GUARD_WRONG_TYPE, "answer of the wrong type"},
+	             {HF_GUARD_NO_OPT, "no OPT"},
+	             {HF_GUARD_IP_TTL, "IP TTL off the server's"},
+	             {HF_GUARD_TOO_FAST, "faster than the path"},
+	             {HF_GUARD_COOKIE, "not our cookie"},
+	             {HF_GUARD_NO_COOKIE, "no cookie"}};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(reasons & names[i].bit))
+			continue;
+		int n =
+		    snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", names[i].name);
+		if (n < 0 || (size_t)n >= sizeof(buf) - len)
+			break;
+		len += (size_t)n;
+	}
+	return buf;
+}

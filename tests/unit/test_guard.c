@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The response guard (src/guard) on its own, then hold-on in the request
+ * state machine: doubted replies wait, an honest one ends the wait, only
+ * doubted ones send the question over TCP, rejected ones are never used.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "guard/guard.h"
+#include "resolve/resolve.h"
+#include "util/err.h"
+#include "wire/buf.h"
+#include "wire/build.h"
+#include "wire/edns.h"
+#include "wire/msgtext.h"
+#include "wire/pkt.h"
+#include "wire/rrtype.h"
+
+static struct hf_upstream srv;
+
+static void parse_text(const char *text, uint8_t *buf, size_t cap, struct hf_pkt *p)
+{
+	int len = hf_msg_from_text(text, strlen(text), buf, cap, NULL);
+	assert_true(len > 0);
+	assert_int_equal(hf_pkt_parse(p, buf, (size_t)len, NULL), HF_OK);
+}
+
+#define A_REPLY_OPT                                                                                \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"       \
+	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 192.0.2.1\n"
+#define A_REPLY_BARE                                                                               \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"                                         \
+	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 192.0.2.66\n"
+#define DS_ANSWERED_WITH_A                                                                         \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"       \
+	";; QUESTION\nexample. IN DS\n;; ANSWER\nexample. 300 IN A 192.0.2.66\n"
+
+static enum hf_guard_verdict judge(const char *text, uint16_t qtype, int ttl, uint32_t rtt,
+                                   unsigned *why)
+{
+	uint8_t buf[1024];
+	struct hf_pkt p;
+	parse_text(text, buf, sizeof(buf), &p);
+	enum hf_guard_verdict v = hf_guard_check(&srv, &p, qtype, true, ttl, rtt, why);
+	if (v == HF_GUARD_ACCEPT)
+		hf_guard_learn(&srv, &p, true, ttl);
+	hf_pkt_clear(&p);
+	return v;
+}
+
+static void test_signals(void **state)
+{
+	(void)state;
+	memset(&srv, 0, sizeof(srv));
+	unsigned why;
+	/* An A record answering a DS question is never an honest reply. */
+	assert_int_equal(judge(DS_ANSWERED_WITH_A, HF_TYPE_DS, 60, 40000, &why), HF_GUARD_REJECT);
+	assert_true(why & HF_GUARD_WRONG_TYPE);
+	/* First contact, with OPT: accepted, and the server's IP TTL and EDNS are learned. */
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 40000, &why), HF_GUARD_ACCEPT);
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 40000, &why), HF_GUARD_ACCEPT);
+	assert_int_equal(srv.ip_ttl, 60);
+	assert_int_equal(srv.edns, HF_GUARD_EDNS_YES);
+	/* The injector's habits: no OPT, another IP TTL. */
+	assert_int_equal(judge(A_REPLY_BARE, HF_TYPE_A, 60, 40000, &why), HF_GUARD_DOUBT);
+	assert_int_equal(why, HF_GUARD_NO_OPT);
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 250, 40000, &why), HF_GUARD_DOUBT);
+	assert_int_equal(why, HF_GUARD_IP_TTL);
+	/* Faster than the path allows, once the RTT is known. */
+	srv.srtt_us = 40000;
+	srv.answers = 10;
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 900, &why), HF_GUARD_DOUBT);
+	assert_int_equal(why, HF_GUARD_TOO_FAST);
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 30000, &why), HF_GUARD_ACCEPT);
+	/* A server proven (over TCP) not to do EDNS is not doubted for it. */
+	srv.edns = HF_GUARD_EDNS_NO;
+	assert_int_equal(judge(A_REPLY_BARE, HF_TYPE_A, 60, 30000, &why), HF_GUARD_ACCEPT);
+	assert_string_equal(hf_guard_reasons(HF_GUARD_NO_OPT | HF_GUARD_IP_TTL),
+	                    "no OPT, IP TTL off the server's");
+}
+
+/* DNS cookies (RFC 7873): another client cookie is a forgery; a server that gave one
+ * and then does not is doubted; the server cookie goes back in the next query. */
+static void test_cookies(void **state)
+{
+	(void)state;
+	memset(&srv, 0, sizeof(srv));
+	struct hf_build_opt opt;
+	uint8_t cbuf[40];
+	hf_upstream_cookie_opt(&srv, &opt, cbuf);
+	assert_int_equal(opt.code, HF_EDNS_COOKIE);
+	assert_int_equal(opt.len, 8); /* only ours, no server cookie yet */
+	char ours[17], text[1024];
+	for (int i = 0; i < 8; i++)
+		snprintf(ours + 2 * i, 3, "%02x", srv.client_cookie[i]);
+	unsigned why;
+	snprintf(
+	    text, sizeof(text),
+	    ";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"
+	    ";; option COOKIE %s0102030405060708\n;; QUESTION\nwww.example. IN A\n"
+	    ";; ANSWER\nwww.example. 300 IN A 192.0.2.1\n",
+	    ours);
+	assert_int_equal(judge(text, HF_TYPE_A, 60, 40000, &why), HF_GUARD_ACCEPT);
+	assert_int_equal(srv.server_cookie_len, 8);
+	hf_upstream_cookie_opt(&srv, &opt, cbuf);
+	assert_int_equal(opt.len, 16);
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 40000, &why), HF_GUARD_DOUBT);
+	assert_int_equal(why, HF_GUARD_NO_COOKIE);
+	snprintf(
+	    text, sizeof(text),
+	    ";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"
+	    ";; option COOKIE 11111111111111110102030405060708\n;; QUESTION\nwww.example. IN A\n"
+	    ";; ANSWER\nwww.example. 300 IN A 192.0.2.66\n");
+	assert_int_equal(judge(text, HF_TYPE_A, 60, 40000, &why), HF_GUARD_REJECT);
+	assert_true(why & HF_GUARD_COOKIE);
+}
+
+/* --- hold-on in the request ------------------------------------------------------------ */
+
+static struct hf_upstream servers[2];
+static struct hf_fwd_set set = {.zone = {0}, .servers = servers, .n = 2};
+
+/* The reply text patched with the query's ID, as wire in out. */
+static size_t reply_to(const struct hf_req *r, const char *text, uint8_t *out, size_t cap)
+{
+	int len = hf_msg_from_text(text, strlen(text), out, cap, NULL);
+	assert_true(len > 0);
+	memcpy(out, r->query, 2);
+	return (size_t)len;
+}
+
+static void start(struct hf_req *r, struct hf_req_out *out)
+{
+	uint8_t qname[HF_NAME_MAX];
+	assert_true(hf_name_from_text("www.example.", 12, NULL, qname) > 0);
+	memset(servers, 0, sizeof(servers));
+	hf_req_init(r, qname, HF_TYPE_A, HF_CLASS_IN, false, false, &set, 1232, 1500, 10000);
+	struct hf_req_guard g = {
+	    .on = true, .max_hold_ms = 400, .tcp_for_ms = 60000, .tcp_timeout_ms = 1500};
+	hf_req_set_guard(r, &g);
+	assert_int_equal(hf_req_produce(r, 1000000, out), HF_REQ_SEND);
+	assert_false(out->tcp);
+}
+
+static void test_hold_on_honest_reply_wins(void **state)
+{
+	(void)state;
+	struct hf_req r;
+	struct hf_req_out out;
+	start(&r, &out);
+	uint8_t buf[1024];
+	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
+	/* Two forged replies race in: held, not used. */
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001500, 58), HF_REQ_HOLD);
+	assert_true(hf_req_hold_ms(&r, 1001500) > 0);
+	assert_null(r.reply);
+	/* The real one, with OPT: used at once. */
+	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	assert_non_null(r.reply);
+	assert_int_equal(hf_get16(r.reply + 2) & 0xf, 0);
+	assert_int_equal(r.stats.doubted, 2);
+	hf_req_clear(&r);
+}
+
+static void test_hold_on_only_doubts_go_tcp(void **state)
+{
+	(void)state;
+	struct hf_req r;
+	struct hf_req_out out;
+	start(&r, &out);
+	uint8_t buf[1024];
+	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	/* The window passes: the same server, over TCP; and over TCP for a while after. */
+	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
+	struct hf_req_out again;
+	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
+	assert_true(again.tcp);
+	assert_ptr_equal(again.server, out.server);
+	assert_true(out.server->tcp_until_ms > 1500);
+	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	hf_req_clear(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_cookies),
+	    cmocka_unit_test(test_hold_on_honest_reply_wins),
+	    cmocka_unit_test(test_hold_on_only_doubts_go_tcp),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

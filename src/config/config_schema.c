@@ -341,8 +341,8 @@ const struct hf_config_key hf_config_schema[] = {
      .min = 0,
      .max = SEC(30),
      .def = "1800ms",
-     .doc = "How long a client waits for a fresh answer before it gets a stale one "
-            "(not used yet: stale answers come when resolution fails)."},
+     .doc = "How long a client waits for a fresh answer before it gets a stale one (the "
+            "resolution goes on and refreshes the cache); 0 = only when resolution fails."},
     {.key = "serve-stale.answer-ttl",
      .type = HF_CONFIG_DURATION,
      FIELD(serve_stale.answer_ttl),

@@ -34,6 +34,7 @@
 #define DRAIN_TICK_MS     20
 #define TCP_BACKLOG       256
 #define UDP_SOCKET_BUFFER (4 << 20)
+#define STALE_TICK_MS     50 /* how often slow resolutions are checked for a stale answer */
 
 struct runtime {
 	struct hf_config *cfg;
@@ -75,6 +76,8 @@ struct pending {
 	struct sockaddr_storage client;
 	socklen_t client_len;
 	struct tcp_conn *conn;
+	uint64_t started_ms;
+	bool answered; /* the client already got a stale answer; the result only fills the cache */
 	struct pending *prev, *next;
 };
 
@@ -86,6 +89,7 @@ struct worker {
 	uv_async_t wake;
 	uv_timer_t drain;
 	uint64_t drain_started;
+	uv_timer_t stale_tick;
 	bool stopping;
 	struct udp_sock udp[MAX_LISTEN];
 	uv_tcp_t tcp[MAX_LISTEN];
@@ -344,11 +348,28 @@ static void pending_free(struct pending *p)
 	hf_free(p);
 }
 
+static void send_answer(struct pending *p, size_t len)
+{
+	if (p->conn != NULL)
+		tcp_send(p->conn, p->w->out, len);
+	else if (len != 0)
+		(void)sendto(p->udp_fd, p->w->out, len, MSG_DONTWAIT, (struct sockaddr *)&p->client,
+		             p->client_len);
+}
+
 static void finish(struct pending *p)
 {
 	struct worker *w = p->w;
 	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
 	size_t len;
+	if (p->answered) {
+		/* The client has its stale answer; a fresh result still refreshes the cache. */
+		if (p->req.reply != NULL)
+			(void)hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
+			                         p->req.it != NULL, w->out);
+		pending_free(p);
+		return;
+	}
 	if (p->req.reply != NULL)
 		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 		                         p->req.it != NULL, w->out);
@@ -357,12 +378,33 @@ static void finish(struct pending *p)
 		w->st.stale++;
 	else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
-	if (p->conn != NULL)
-		tcp_send(p->conn, w->out, len);
-	else if (len != 0)
-		(void)sendto(p->udp_fd, w->out, len, MSG_DONTWAIT, (struct sockaddr *)&p->client,
-		             p->client_len);
+	send_answer(p, len);
 	pending_free(p);
+}
+
+/*
+ * RFC 8767 §5: a client whose question has taken serve-stale.client-timeout
+ * already gets the expired answer, if the cache still has one; the
+ * resolution goes on and refreshes the cache when it ends.
+ */
+static void on_stale_tick(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+	uint64_t now = hf_clock_mono_ms();
+	for (struct pending *p = w->pending; p != NULL; p = p->next) {
+		const struct hf_config *cfg = p->rt->cfg;
+		if (p->answered || !cfg->serve_stale.enabled ||
+		    cfg->serve_stale.client_timeout_ms == 0 ||
+		    now - p->started_ms < cfg->serve_stale.client_timeout_ms)
+			continue;
+		struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
+		size_t len = hf_answer_stale(&ctx, &p->q, "resolution is taking long", w->out);
+		if (len == 0)
+			continue;
+		p->answered = true;
+		w->st.stale++;
+		send_answer(p, len);
+	}
 }
 
 static void step(struct pending *p);
@@ -456,6 +498,7 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 	p->rt = rt;
 	p->q = *q;
 	p->udp_fd = udp_fd;
+	p->started_ms = hf_clock_mono_ms();
 	memcpy(&p->client, client, client_len);
 	p->client_len = client_len;
 	p->conn = conn;
@@ -571,6 +614,8 @@ static void shut_down(struct worker *w)
 		conn_close(c);
 	uv_timer_stop(&w->drain);
 	uv_close((uv_handle_t *)&w->drain, NULL);
+	uv_timer_stop(&w->stale_tick);
+	uv_close((uv_handle_t *)&w->stale_tick, NULL);
 	uv_close((uv_handle_t *)&w->wake, NULL);
 }
 
@@ -607,6 +652,9 @@ static int worker_init(struct worker *w)
 	w->wake.data = w;
 	uv_timer_init(&w->loop, &w->drain);
 	w->drain.data = w;
+	uv_timer_init(&w->loop, &w->stale_tick);
+	w->stale_tick.data = w;
+	uv_timer_start(&w->stale_tick, on_stale_tick, STALE_TICK_MS, STALE_TICK_MS);
 	for (size_t i = 0; i < s->nlisten; i++) {
 		struct udp_sock *us = &w->udp[w->nudp];
 		us->fd = s->udp_fds[w->index * s->nlisten + i];

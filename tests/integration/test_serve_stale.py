@@ -48,3 +48,21 @@ def test_no_stale_answer_past_max_stale(holdfast_factory, nsd_factory):
     r = _expired_with_upstream_gone(holdfast_factory, nsd_factory, {"max-stale": "1s"},
                                     wait=2.5)
     assert r.rcode() == dns.rcode.SERVFAIL, r
+
+
+def test_stale_answer_when_resolution_takes_too_long(holdfast_factory, bad_upstream):
+    """RFC 8767 section 5: with the upstream silent, the client gets the expired answer
+    once serve-stale.client-timeout has passed, long before the resolution itself
+    gives up (resolver.max-time) and before the client's own timeout."""
+    up = bad_upstream("honest", records={("slow.example.test.", "A"): ["192.0.2.7"]})
+    hf = holdfast_factory([up.server], config={
+        "cache": {"max-ttl": "1s"},
+        "resolver": {"max-time": "20s"},
+        "serve-stale": {"client-timeout": "300ms"}})
+    assert hf.ask("slow.example.test.", "A").rcode() == dns.rcode.NOERROR
+    up.behaviour = "dead"
+    time.sleep(1.5)
+    r = hf.ask("slow.example.test.", "A", timeout=4.0)  # well under max-time
+    assert r.rcode() == dns.rcode.NOERROR, r
+    assert rdata_set(answer_rrset(r, "slow.example.test.", "A")) == {"192.0.2.7"}
+    assert 3 in _ede_codes(r), r

@@ -8,8 +8,8 @@
 #include "wire/rrtype.h"
 
 #define TTL_CONFIRMED  2    /* accepted replies with one IP TTL before it counts as the baseline */
-#define RTT_SAMPLES    3    /* answers before the smoothed RTT says what is too fast */
-#define TOO_FAST_RATIO 4    /* a reply in under a quarter of the SRTT did not cross the path */
+#define RTT_SAMPLES    3    /* timed replies before the path's floor says what is too fast */
+#define TOO_FAST_RATIO 2    /* a reply in under half the fastest honest one did not cross it */
 #define TOO_FAST_MIN   2000 /* us: below that, scheduling jitter says more than distance */
 
 /* Can an honest answer to qtype hold a record of this type in its answer section? */
@@ -53,9 +53,11 @@ enum hf_guard_verdict hf_guard_check(struct hf_upstream *s, const struct hf_pkt 
 	if (ip_ttl >= 0 && atomic_load(&s->ttl_seen) >= TTL_CONFIRMED &&
 	    ip_ttl != atomic_load(&s->ip_ttl))
 		r |= HF_GUARD_IP_TTL;
-	uint32_t srtt = atomic_load(&s->srtt_us);
-	if (srtt >= TOO_FAST_MIN && atomic_load(&s->answers) >= RTT_SAMPLES &&
-	    (uint64_t)rtt_us * TOO_FAST_RATIO < srtt)
+	/* The fastest accepted reply, not the smoothed RTT: load slows honest replies down, so
+	 * only the path's floor says what cannot have come from that far. */
+	uint32_t floor = atomic_load(&s->min_rtt_us);
+	if (floor >= TOO_FAST_MIN && atomic_load(&s->rtt_seen) >= RTT_SAMPLES &&
+	    (uint64_t)rtt_us * TOO_FAST_RATIO < floor)
 		r |= HF_GUARD_TOO_FAST;
 	*reasons = r;
 	if (r & (HF_GUARD_WRONG_TYPE | HF_GUARD_COOKIE))
@@ -63,8 +65,15 @@ enum hf_guard_verdict hf_guard_check(struct hf_upstream *s, const struct hf_pkt 
 	return r != 0 ? HF_GUARD_DOUBT : HF_GUARD_ACCEPT;
 }
 
-void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl)
+void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl,
+                    uint32_t rtt_us)
 {
+	if (rtt_us != 0) {
+		uint32_t floor = atomic_load(&s->min_rtt_us);
+		if (floor == 0 || rtt_us < floor)
+			atomic_store(&s->min_rtt_us, rtt_us);
+		atomic_fetch_add(&s->rtt_seen, 1);
+	}
 	if (edns_sent)
 		atomic_store(&s->edns, reply->has_edns ? HF_GUARD_EDNS_YES : HF_GUARD_EDNS_NO);
 	size_t olen;

@@ -13,7 +13,8 @@
  *   DOUBT   plausible, but something is off: no OPT although we sent EDNS and
  *           the server has answered with OPT before (or was never seen); an
  *           IP TTL unlike the one the server's replies arrive with; a reply
- *           faster than a quarter of the server's smoothed RTT; no cookie from
+ *           in under half the fastest round trip its accepted replies ever
+ *           took (load only slows honest replies down); no cookie from
  *           a server that has sent cookies. The request
  *           holds on for a short window to see whether a reply without doubt
  *           comes; when none does, the question goes over TCP to the same
@@ -60,8 +61,9 @@ enum hf_guard_verdict hf_guard_check(struct hf_upstream *s, const struct hf_pkt 
                                      uint16_t qtype, bool edns_sent, int ip_ttl, uint32_t rtt_us,
                                      unsigned *reasons);
 
-/* Learns from a reply the guard accepted (ip_ttl -1 over TCP: only EDNS is learned). */
-void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl);
+/* Learns from a reply the guard accepted (ip_ttl -1 and rtt_us 0 over TCP: not learned). */
+void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl,
+                    uint32_t rtt_us);
 
 /* Text for the reason bits, for logs ("no OPT, IP TTL"); static buffer per thread. */
 const char *hf_guard_reasons(unsigned reasons);

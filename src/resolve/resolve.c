@@ -316,7 +316,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
 	switch (hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why)) {
 	case HF_GUARD_ACCEPT:
-		hf_guard_learn(s, &p, edns, ip_ttl);
+		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);
 		r->hold_until_us = 0;
 		break;
 	case HF_GUARD_REJECT:
@@ -391,7 +391,7 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 			bool edns;
 			(void)sent_qtype(r, &edns);
 			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len))
-				hf_guard_learn(r->sent.server, &p, edns, -1);
+				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
 			hf_pkt_clear(&p);
 		}
 	}

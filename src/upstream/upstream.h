@@ -40,6 +40,8 @@ struct hf_upstream {
 	/* What honest replies look like (src/guard), learned from accepted ones. */
 	_Atomic int ip_ttl;            /* IP TTL / hop limit they arrive with */
 	_Atomic uint32_t ttl_seen;     /* accepted replies that showed it */
+	_Atomic uint32_t min_rtt_us;   /* fastest accepted UDP reply: the path's floor */
+	_Atomic uint32_t rtt_seen;     /* accepted UDP replies timed */
 	_Atomic uint8_t edns;          /* HF_GUARD_EDNS_* */
 	_Atomic uint64_t tcp_until_ms; /* doubted lately: ask over TCP until then */
 	_Atomic uint64_t doubted, rejected;

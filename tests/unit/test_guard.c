@@ -50,7 +50,7 @@ static enum hf_guard_verdict judge(const char *text, uint16_t qtype, int ttl, ui
 	parse_text(text, buf, sizeof(buf), &p);
 	enum hf_guard_verdict v = hf_guard_check(&srv, &p, qtype, true, ttl, rtt, why);
 	if (v == HF_GUARD_ACCEPT)
-		hf_guard_learn(&srv, &p, true, ttl);
+		hf_guard_learn(&srv, &p, true, ttl, rtt);
 	hf_pkt_clear(&p);
 	return v;
 }
@@ -73,9 +73,9 @@ static void test_signals(void **state)
 	assert_int_equal(why, HF_GUARD_NO_OPT);
 	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 250, 40000, &why), HF_GUARD_DOUBT);
 	assert_int_equal(why, HF_GUARD_IP_TTL);
-	/* Faster than the path allows, once the RTT is known. */
-	srv.srtt_us = 40000;
-	srv.answers = 10;
+	/* Faster than the path allows, once its floor is known (three replies at 40 ms or more
+	 * so far); slower than usual is only load. */
+	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 90000, &why), HF_GUARD_ACCEPT);
 	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 900, &why), HF_GUARD_DOUBT);
 	assert_int_equal(why, HF_GUARD_TOO_FAST);
 	assert_int_equal(judge(A_REPLY_OPT, HF_TYPE_A, 60, 30000, &why), HF_GUARD_ACCEPT);

@@ -219,11 +219,13 @@ HF_MUSTCHECK int hf_pcache_store(struct hf_pcache *pc, const uint8_t *wire, size
  * stored response into out, sets its ID to the query's, copies the query's
  * question name octets over the stored one (so the case matches), lowers
  * every TTL by the time elapsed, and returns the response length. Returns 0
- * on a miss (including an expired entry) or if cap is too small.
+ * on a miss (including an expired entry) or if cap is too small. When the
+ * answer has less than a tenth of its lifetime left, *refresh is set, once
+ * per entry (refresh may be NULL): time to prefetch it.
  */
 size_t hf_pcache_answer(struct hf_pcache *pc, const uint8_t *query, size_t qname_off,
                         size_t qname_len, uint16_t qtype, uint16_t qclass, unsigned key_bits,
-                        int64_t now, uint8_t *out, size_t cap);
+                        int64_t now, uint8_t *out, size_t cap, bool *refresh);
 
 /* Drops every answer whose question name is at or below name ("." flushes all). */
 void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name);

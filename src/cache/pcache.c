@@ -49,6 +49,7 @@ struct pc_entry {
 	uint16_t nttl; /* TTL fields to patch */
 	uint8_t qname_len;
 	uint8_t bits;
+	bool refreshing; /* a prefetch was asked for */
 	_Alignas(uint64_t) uint8_t data[];
 };
 
@@ -192,7 +193,7 @@ out:
 
 size_t hf_pcache_answer(struct hf_pcache *pc, const uint8_t *query, size_t qname_off,
                         size_t qname_len, uint16_t qtype, uint16_t qclass, unsigned key_bits,
-                        int64_t now, uint8_t *out, size_t cap)
+                        int64_t now, uint8_t *out, size_t cap, bool *refresh)
 {
 	if (HF_UNLIKELY(qname_len == 0 || qname_len > HF_NAME_MAX))
 		return 0;
@@ -227,6 +228,11 @@ size_t hf_pcache_answer(struct hf_pcache *pc, const uint8_t *query, size_t qname
 			uint32_t ttl = wire_ttl(hf_get32(out + off[i]));
 			hf_put32(out + off[i], ttl > elapsed ? ttl - (uint32_t)elapsed : 0);
 		}
+	}
+	/* A popular answer near its end is fetched again before it expires (prefetch). */
+	if (refresh != NULL && !e->refreshing && (e->expire - now) * 10 <= e->expire - e->stored) {
+		e->refreshing = true;
+		*refresh = true;
 	}
 	hf_cshard_touch(h);
 	s->hits++;

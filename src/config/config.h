@@ -126,6 +126,7 @@ struct hf_config {
 		uint32_t min_ttl; /* seconds */
 		uint32_t max_ttl;
 		uint32_t negative_max_ttl;
+		bool prefetch;
 	} cache;
 
 	struct {

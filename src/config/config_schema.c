@@ -311,6 +311,12 @@ const struct hf_config_key hf_config_schema[] = {
      .def = "1d",
      .doc = "Records are cached for at most this long, whatever their TTL; at least "
             "`cache.min-ttl`."},
+    {.key = "cache.prefetch",
+     .type = HF_CONFIG_BOOL,
+     FIELD(cache.prefetch),
+     .def = "true",
+     .doc = "An answer asked for in the last tenth of its TTL is resolved again in the "
+            "background, so popular names never expire in the cache."},
     {.key = "cache.negative-max-ttl",
      .type = HF_CONFIG_DURATION,
      FIELD(cache.negative_max_ttl),

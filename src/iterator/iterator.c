@@ -517,7 +517,7 @@ int hf_iter_produce(struct hf_iter *it, uint64_t now_us, struct hf_req_out *out)
 		/* Before going out: the cache may know it all (another request just
 		 * resolved it, or a CNAME target is already there) or know an
 		 * ancestor does not exist. */
-		if (it->ntask == 1 && !t->have_cut &&
+		if (it->ntask == 1 && !t->have_cut && !it->env.refresh &&
 		    (it_answer_from_cache(it) || nxdomain_cut(it) || it_aggressive_answer(it)))
 			return HF_REQ_DONE;
 		if (!t->have_cut && it->ntask == 1 && !follow_cached_cnames(it, t))

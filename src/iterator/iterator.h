@@ -68,6 +68,7 @@ struct hf_iter_env {
 	struct hf_cache *cache;
 	const struct hf_roots *roots;
 	const struct hf_anchors *anchors; /* NULL or empty: no validation */
+	bool refresh; /* a prefetch: resolve even what the cache still answers */
 	struct hf_infra *infra;
 	int64_t now_wall; /* seconds, for cache lookups and inserts */
 };

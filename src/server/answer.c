@@ -159,12 +159,13 @@ static int describe(const struct hf_answer_ctx *ctx, const struct hf_pkt *p, str
 }
 
 static size_t from_pcache(const struct hf_answer_ctx *ctx, const uint8_t *msg,
-                          const struct hf_query *q, uint8_t *out)
+                          struct hf_query *q, uint8_t *out)
 {
 	if (q->qname_off == 0)
 		return 0;
 	return hf_pcache_answer(ctx->pcache, msg, q->qname_off, q->qname_len, q->qtype, q->qclass,
-	                        q->pcache_bits, ctx->now, out, q->max_size);
+	                        q->pcache_bits, ctx->now, out, q->max_size,
+	                        ctx->cfg->cache.prefetch ? &q->refresh : NULL);
 }
 
 /*
@@ -265,8 +266,9 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 		return HF_VERDICT_DROP;
 	}
 	st->queries++;
-	memset(q, 0, offsetof(struct hf_query, qname));
+		memset(q, 0, offsetof(struct hf_query, qname));
 	q->qname_len = 0;
+	q->refresh = false;
 	q->id = hf_get16(msg);
 	q->flags = hf_get16(msg + 2);
 

@@ -31,6 +31,7 @@ struct hf_query {
 	bool dnssec_ok;
 	uint16_t max_size; /* largest answer the client takes over this transport */
 	unsigned pcache_bits;
+	bool refresh; /* answered, but near its expiry: the worker prefetches it */
 };
 
 enum hf_verdict {

@@ -228,6 +228,8 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 		tcp_send(c, w->out, out_len);
 	else if (v == HF_VERDICT_RESOLVE)
 		start_resolve(w, rt, &q, -1, &c->peer, sizeof(c->peer), c);
+	if (v == HF_VERDICT_ANSWER && q.refresh)
+		start_resolve(w, rt, &q, -1, NULL, 0, NULL);
 }
 
 static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -350,6 +352,8 @@ static void pending_free(struct pending *p)
 
 static void send_answer(struct pending *p, size_t len)
 {
+	if (p->client_len == 0)
+		return; /* a prefetch: nobody is waiting */
 	if (p->conn != NULL)
 		tcp_send(p->conn, p->w->out, len);
 	else if (len != 0)
@@ -470,7 +474,8 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		                          .roots = rt->roots,
 		                          .anchors = rt->anchors,
 		                          .infra = w->srv->infra,
-		                          .now_wall = hf_clock_wall()};
+		                          .now_wall = hf_clock_wall(),
+		                          .refresh = client_len == 0};
 		rc = hf_req_init_iter(&p->req, &env, q->qname, q->qtype, q->qclass,
 		                      q->flags & HF_FLAG_CD, hf_clock_mono_ms());
 	}
@@ -487,6 +492,8 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		hf_free(p);
 		struct hf_answer_ctx ctx = answer_ctx(w, rt, conn != NULL);
 		size_t len = hf_answer_servfail(&ctx, q, 0, "out of memory", w->out);
+		if (client_len == 0)
+			return;
 		if (conn != NULL)
 			tcp_send(conn, w->out, len);
 		else
@@ -499,8 +506,10 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 	p->q = *q;
 	p->udp_fd = udp_fd;
 	p->started_ms = hf_clock_mono_ms();
-	memcpy(&p->client, client, client_len);
+	if (client_len != 0)
+		memcpy(&p->client, client, client_len);
 	p->client_len = client_len;
+	p->answered = client_len == 0; /* a prefetch has no client to answer stale */
 	p->conn = conn;
 	if (conn != NULL) {
 		conn->refs++;
@@ -571,6 +580,8 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 				              w->rmsg[i].msg_hdr.msg_namelen, NULL);
 				continue;
 			}
+			if (v == HF_VERDICT_ANSWER && q.refresh)
+				start_resolve(w, rt, &q, -1, NULL, 0, NULL);
 			if (v != HF_VERDICT_ANSWER || out_len == 0)
 				continue;
 			w->siov[ns] = (struct iovec){.iov_base = w->sbuf[ns], .iov_len = out_len};

@@ -156,3 +156,23 @@ def test_full_cache_evicts_and_still_answers_correctly(holdfast_factory, nsd):
     assert rdata_set(answer_rrset(again, "www.example.test.", "A")) == zones.texts(
         "www.example.test.", "A")
     assert hf.running()
+
+
+def test_prefetch_refreshes_a_popular_answer_before_it_expires(holdfast_factory, nsd_factory):
+    """cache.prefetch: asked in the last tenth of its TTL, an answer is resolved again in the
+    background; asked after its old expiry, it is still a cache hit."""
+    own = nsd_factory()
+    hf = holdfast_factory([own.server], config={"cache": {"max-ttl": "20s"}})
+    hf.ask("ttl.example.test.", "A")
+    hf.ask("ttl.example.test.", "A")  # now in the packet cache
+    asked = own.queries()
+    # The cache counts whole seconds: 18.5 s on is its 19th or 20th second of 20.
+    time.sleep(18.5)
+    r = hf.ask("ttl.example.test.", "A")  # the last tenth of its life: prefetch
+    assert answer_rrset(r, "ttl.example.test.", "A").ttl <= 2
+    time.sleep(0.5)
+    assert own.queries() == asked + 1, "no prefetch went out"
+    time.sleep(2.0)  # past the old expiry
+    r = hf.ask("ttl.example.test.", "A")
+    assert own.queries() == asked + 1, "the refreshed answer was not cached"
+    assert answer_rrset(r, "ttl.example.test.", "A").ttl >= 15

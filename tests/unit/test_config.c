@@ -351,7 +351,7 @@ static void test_unknown_keys(void **state)
 	            "t.yaml:2: resolver.Strict-Glue: unknown key; did you mean strict-glue?");
 	check_error("cache:\n  bogus: 1\n",
 	            "t.yaml:2: cache.bogus: unknown key (allowed here: path, size, min-ttl, "
-	            "max-ttl, negative-max-ttl)");
+	            "max-ttl, prefetch, negative-max-ttl)");
 	check_error(
 	    "workers: 1\nzzz: 1\n",
 	    "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "

@@ -72,7 +72,7 @@ static size_t answer(struct hf_pcache *pc, const struct query *q, uint16_t qtype
                      int64_t now, uint8_t *out, size_t cap)
 {
 	return hf_pcache_answer(pc, q->buf, HF_HEADER_LEN, q->qname_len, qtype, HF_CLASS_IN, bits,
-	                        now, out, cap);
+	                        now, out, cap, NULL);
 }
 
 /* The answer as text. */
@@ -144,7 +144,7 @@ static void test_patching(void **state)
 	assert_int_equal(answer(pc, &q, HF_TYPE_A, HF_PCACHE_DO, T0, out, sizeof(out)), 0);
 	make_query(&q, 2, false, "www.example.com.", HF_TYPE_A);
 	assert_int_equal(hf_pcache_answer(pc, q.buf, HF_HEADER_LEN, q.qname_len, HF_TYPE_A,
-	                                  HF_CLASS_CH, HF_PCACHE_DO, T0, out, sizeof(out)),
+	                                  HF_CLASS_CH, HF_PCACHE_DO, T0, out, sizeof(out), NULL),
 	                 0);
 
 	struct hf_cache_stats st;

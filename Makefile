@@ -8,6 +8,8 @@
 #                   oracle, and each libFuzzer target for FUZZ_SECONDS
 #   make fuzz       build the libFuzzer targets with clang and run each one
 #   make lint       clang-format check, cppcheck
+#   make demo       (root) the 2014 outage replayed in the test world: stock
+#                   unbound and holdfast side by side, about a minute
 #
 # Variants live in build/<variant>/: SAN=address,undefined gives build/san,
 # FUZZ=1 (with CC=clang) gives build/fuzz. WERROR=1 adds -Werror.
@@ -80,7 +82,7 @@ FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 .PHONY: all lib run check check-build check-unit check-corpus check-oracle check-replay \
-	check-integration check-world \
+	check-integration check-world demo \
 	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test readme
 all: $(DAEMON)
@@ -177,6 +179,17 @@ check-integration: $(DAEMON)
 # The private DNS hierarchy in network namespaces (root needed), holdfast beside unbound.
 check-world: $(DAEMON)
 	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/world
+
+# The 2014 outage replayed in the test world, unbound and holdfast side by side (root
+# needed: network namespaces). DEMO_SECONDS: how long the injector runs.
+DEMO_SECONDS ?= 30
+demo:
+	@if [ "$$(id -u)" -ne 0 ]; then \
+		echo "make demo needs root: it builds a private network out of Linux network"; \
+		echo "namespaces. Run it as root, e.g.  sudo make demo"; exit 1; fi
+	@scripts/install-deps build test
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) -m tests.world.demo --holdfast $(abspath $(DAEMON)) --seconds $(DEMO_SECONDS)
 
 # --- fuzzing ---------------------------------------------------------------
 

@@ -59,6 +59,18 @@ def pytest_runtest_makereport(item, call):
             rep.sections.append((title, text))
 
 
+# The hold-fast scenarios' tables (test_holdfast_scenarios.py), repeated at the end.
+SCENARIO_TABLES = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCENARIO_TABLES:
+        terminalreporter.section("hold-fast scenarios")
+        for table in SCENARIO_TABLES:
+            terminalreporter.write_line(table)
+            terminalreporter.write_line("")
+
+
 # --- the world -------------------------------------------------------------
 
 

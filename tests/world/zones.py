@@ -112,6 +112,10 @@ ROOT_ADDR = SERVERS["root"][1]
 FAR_PREFIX = "198.18.0.0/16"
 NEAR_PREFIX = "198.19.0.0/16"
 
+# TTL of the short-lived names (short1-4.alpha.com, short.ecdsa.com: see SHORT), so a
+# scenario can wait until a cached answer has expired.
+SHORT_TTL = 2
+
 
 def root_hints():
     return (f".                        3600000 IN NS {ROOT_NS}\n"
@@ -209,6 +213,11 @@ txt     IN TXT   "hello from alpha" "second string"
 alias   IN CNAME www
 chain   IN CNAME hop.beta.net.
 sub     IN NS    ns1.hoster.net.
+; short-lived names (SHORT_TTL seconds), for the outage and injection scenarios
+short1  {SHORT_TTL} IN A  203.0.113.12
+short2  {SHORT_TTL} IN A  203.0.113.13
+short3  {SHORT_TTL} IN A  203.0.113.14
+short4  {SHORT_TTL} IN A  203.0.113.15
 """)
     z["beta"]["beta.net."] = _zone("beta.net.", s, f"""\
 @       IN NS    ns1
@@ -375,6 +384,7 @@ txt     IN TXT   "{origin} {SIGNED[origin].breakage or 'signed'}"
                 body += f"*.wild  IN A     203.0.113.{n + 100}\n"
             z[role][origin] = _zone(origin, s, body)
     z["signed"]["ecdsa.com."] += "cname   IN CNAME www.alpha.com.\n"
+    z["signed"]["ecdsa.com."] += f"short   {SHORT_TTL} IN A 203.0.113.114\n"
     z["signed"]["eddsa.net."] += "alias   IN CNAME www.ecdsa.com.\n"
     z["signed"]["optout.com."] += (OPTOUT_MARK + "unsig   IN NS    ns1.unsig\n"
                                    f"ns1.unsig IN A   {A['optchild']}\n")
@@ -582,3 +592,14 @@ DNSSEC_CASES = [
 
 def dnssec_case_id(c):
     return f"{c.qname.rstrip('.') or '.'}/{c.qtype}/{c.verdict}"
+
+
+# --- short-lived names (TTL SHORT_TTL), for the scenarios -------------------------
+
+SHORT = {
+    "short1.alpha.com.": "203.0.113.12",
+    "short2.alpha.com.": "203.0.113.13",
+    "short3.alpha.com.": "203.0.113.14",
+    "short4.alpha.com.": "203.0.113.15",
+    "short.ecdsa.com.": "203.0.113.114",   # signed
+}

@@ -134,6 +134,7 @@ struct hf_config {
 		uint32_t max_stale; /* seconds */
 		uint32_t client_timeout_ms;
 		uint32_t answer_ttl; /* seconds */
+		uint32_t recheck_ms; /* after a failed refresh, stale answers without retrying */
 	} serve_stale;
 
 	struct {

@@ -357,6 +357,16 @@ const struct hf_config_key hf_config_schema[] = {
      .max = HOUR(1),
      .def = "30s",
      .doc = "The TTL given on stale answers."},
+    {.key = "serve-stale.recheck",
+     .type = HF_CONFIG_DURATION,
+     FIELD(serve_stale.recheck_ms),
+     .unit = 1,
+     .min = 0,
+     .max = HOUR(1),
+     .def = "30s",
+     .doc = "After resolving a name failed and a stale answer went out, further questions "
+            "for it get the stale answer at once for this long, without asking upstream "
+            "again (RFC 8767 §4, failure recheck)."},
 
     {.key = "access", .type = HF_CONFIG_SECTION, .doc = "Who may query."},
     {.key = "access.allow",

@@ -24,7 +24,9 @@
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/random.h"
 #include "wire/buf.h"
+#include "wire/name.h"
 
 #define MAX_LISTEN        16
 #define BATCH             32
@@ -34,7 +36,8 @@
 #define DRAIN_TICK_MS     20
 #define TCP_BACKLOG       256
 #define UDP_SOCKET_BUFFER (4 << 20)
-#define STALE_TICK_MS     50 /* how often slow resolutions are checked for a stale answer */
+#define STALE_TICK_MS     50   /* how often slow resolutions are checked for a stale answer */
+#define STALE_HOLDS       1024 /* questions remembered as failing lately, per worker */
 
 struct runtime {
 	struct hf_config *cfg;
@@ -90,6 +93,13 @@ struct worker {
 	uv_timer_t drain;
 	uint64_t drain_started;
 	uv_timer_t stale_tick;
+	/* Questions whose resolution failed lately and got a stale answer: hash of (name,
+	 * type) and until when they are answered stale without asking again (RFC 8767 §4). */
+	struct {
+		uint64_t key;
+		uint64_t until_ms;
+	} stale_hold[STALE_HOLDS];
+	uint64_t hold_seed;
 	bool stopping;
 	struct udp_sock udp[MAX_LISTEN];
 	uv_tcp_t tcp[MAX_LISTEN];
@@ -214,6 +224,9 @@ static void on_conn_idle(uv_timer_t *t)
 static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_query *q,
                           int udp_fd, const struct sockaddr_storage *client, socklen_t client_len,
                           struct tcp_conn *conn);
+static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct hf_query *q,
+                            bool tcp, uint8_t *out);
+
 
 static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t len)
 {
@@ -224,6 +237,8 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 	size_t out_len = 0;
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
+	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0)
+		v = HF_VERDICT_ANSWER;
 	if (v == HF_VERDICT_ANSWER)
 		tcp_send(c, w->out, out_len);
 	else if (v == HF_VERDICT_RESOLVE)
@@ -361,6 +376,31 @@ static void send_answer(struct pending *p, size_t len)
 		             p->client_len);
 }
 
+/* FNV-1a over the lowercased name and the type, from a per-worker random seed. */
+static uint64_t hold_key(const struct worker *w, const struct hf_query *q)
+{
+	uint64_t h = w->hold_seed;
+	for (size_t i = 0; i < q->qname_len; i++)
+		h = (h ^ hf_lower(q->qname[i])) * 0x100000001b3ULL;
+	h = (h ^ q->qtype) * 0x100000001b3ULL;
+	return h | 1; /* 0 marks a free slot */
+}
+
+static void hold_stale(struct worker *w, const struct hf_query *q, uint32_t for_ms)
+{
+	uint64_t key = hold_key(w, q);
+	size_t i = key % STALE_HOLDS;
+	w->stale_hold[i].key = key;
+	w->stale_hold[i].until_ms = hf_clock_mono_ms() + for_ms;
+}
+
+static bool held_stale(const struct worker *w, const struct hf_query *q)
+{
+	uint64_t key = hold_key(w, q);
+	size_t i = key % STALE_HOLDS;
+	return w->stale_hold[i].key == key && w->stale_hold[i].until_ms > hf_clock_mono_ms();
+}
+
 static void finish(struct pending *p)
 {
 	struct worker *w = p->w;
@@ -378,9 +418,10 @@ static void finish(struct pending *p)
 		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 		                         p->req.it != NULL, w->out);
 	else if (p->rt->cfg->serve_stale.enabled &&
-	         (len = hf_answer_stale(&ctx, &p->q, p->req.ede_text, w->out)) != 0)
+	         (len = hf_answer_stale(&ctx, &p->q, p->req.ede_text, w->out)) != 0) {
 		w->st.stale++;
-	else
+		hold_stale(w, &p->q, p->rt->cfg->serve_stale.recheck_ms);
+	} else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
 	send_answer(p, len);
 	pending_free(p);
@@ -391,6 +432,22 @@ static void finish(struct pending *p)
  * already gets the expired answer, if the cache still has one; the
  * resolution goes on and refreshes the cache when it ends.
  */
+/*
+ * A question whose resolution failed lately gets its stale answer at once
+ * (RFC 8767 §4): out gets it, 0 when it is not held or nothing stale is left.
+ */
+static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct hf_query *q,
+                            bool tcp, uint8_t *out)
+{
+	if (!rt->cfg->serve_stale.enabled || !held_stale(w, q))
+		return 0;
+	struct hf_answer_ctx ctx = answer_ctx(w, rt, tcp);
+	size_t len = hf_answer_stale(&ctx, q, "upstream failed lately", out);
+	if (len != 0)
+		w->st.stale++;
+	return len;
+}
+
 static void on_stale_tick(uv_timer_t *t)
 {
 	struct worker *w = t->data;
@@ -575,6 +632,9 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
+			if (v == HF_VERDICT_RESOLVE &&
+			    (out_len = stale_if_held(w, rt, &q, false, w->sbuf[ns])) != 0)
+				v = HF_VERDICT_ANSWER;
 			if (v == HF_VERDICT_RESOLVE) {
 				start_resolve(w, rt, &q, us->fd, &w->raddr[i],
 				              w->rmsg[i].msg_hdr.msg_namelen, NULL);
@@ -665,6 +725,7 @@ static int worker_init(struct worker *w)
 	w->drain.data = w;
 	uv_timer_init(&w->loop, &w->stale_tick);
 	w->stale_tick.data = w;
+	hf_random_bytes(&w->hold_seed, sizeof(w->hold_seed));
 	uv_timer_start(&w->stale_tick, on_stale_tick, STALE_TICK_MS, STALE_TICK_MS);
 	for (size_t i = 0; i < s->nlisten; i++) {
 		struct udp_sock *us = &w->udp[w->nudp];

@@ -66,3 +66,25 @@ def test_stale_answer_when_resolution_takes_too_long(holdfast_factory, bad_upstr
     assert r.rcode() == dns.rcode.NOERROR, r
     assert rdata_set(answer_rrset(r, "slow.example.test.", "A")) == {"192.0.2.7"}
     assert 3 in _ede_codes(r), r
+
+
+def test_failed_name_answered_stale_without_asking_again(holdfast_factory, bad_upstream):
+    """RFC 8767 section 4: once resolving a name has failed and a stale answer went out,
+    further questions for it get the stale answer at once, without asking upstream again,
+    for serve-stale.recheck."""
+    up = bad_upstream("honest", records={("held.example.test.", "A"): ["192.0.2.8"]})
+    hf = holdfast_factory([up.server], config={
+        "cache": {"max-ttl": "1s"},
+        "resolver": {"max-time": "1s", "query-timeout": "300ms"},
+        "serve-stale": {"client-timeout": "0s", "recheck": "30s"}})
+    assert hf.ask("held.example.test.", "A").rcode() == dns.rcode.NOERROR
+    up.behaviour = "dead"
+    time.sleep(1.5)
+    first = hf.ask("held.example.test.", "A", timeout=5.0)  # fails upstream: stale
+    assert 3 in _ede_codes(first), first
+    asked = len(up.received)
+    for _ in range(3):
+        r = hf.ask("held.example.test.", "A", timeout=5.0)
+        assert rdata_set(answer_rrset(r, "held.example.test.", "A")) == {"192.0.2.8"}
+        assert 3 in _ede_codes(r), r
+    assert len(up.received) == asked, "the upstream was asked again within serve-stale.recheck"

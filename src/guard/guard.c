@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire/name.h"
+#include "wire/rdata.h"
 #include "wire/rrtype.h"
 
 #define TTL_CONFIRMED  2    /* accepted replies with one IP TTL before it counts as the baseline */
@@ -115,4 +117,37 @@ const char *hf_guard_reasons(unsigned reasons)
 		len += (size_t)n;
 	}
 	return buf;
+}
+
+/* Is record i of a's answer section in b's (same owner, type, class, RDATA)? */
+static bool answer_in(const struct hf_pkt *a, size_t i, const struct hf_pkt *b)
+{
+	static _Thread_local uint8_t ra[HF_RDATA_MAX], rb[HF_RDATA_MAX];
+	const struct hf_rr *x = hf_pkt_section_rr(a, HF_SECTION_ANSWER, i);
+	uint8_t ox[HF_NAME_MAX], oy[HF_NAME_MAX];
+	int nx = hf_pkt_rdata(a, x, ra, sizeof(ra));
+	if (nx < 0 || hf_pkt_owner(a, x, ox) < 0)
+		return false;
+	for (size_t k = 0; k < hf_pkt_section_count(b, HF_SECTION_ANSWER); k++) {
+		const struct hf_rr *y = hf_pkt_section_rr(b, HF_SECTION_ANSWER, k);
+		if (y->type != x->type || y->rclass != x->rclass || hf_pkt_owner(b, y, oy) < 0 ||
+		    !hf_name_eq(ox, oy))
+			continue;
+		int ny = hf_pkt_rdata(b, y, rb, sizeof(rb));
+		if (ny == nx && memcmp(ra, rb, (size_t)nx) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool hf_guard_same_answer(const struct hf_pkt *a, const struct hf_pkt *b)
+{
+	size_t n = hf_pkt_section_count(a, HF_SECTION_ANSWER);
+	if (hf_pkt_rcode(a) != hf_pkt_rcode(b) || n != hf_pkt_section_count(b, HF_SECTION_ANSWER))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!answer_in(a, i, b))
+			return false;
+	}
+	return true;
 }

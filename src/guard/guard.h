@@ -65,5 +65,11 @@ enum hf_guard_verdict hf_guard_check(struct hf_upstream *s, const struct hf_pkt 
 void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns_sent, int ip_ttl,
                     uint32_t rtt_us);
 
+/*
+ * Do two replies say the same: rcode, and the same answer records (owner
+ * case, TTLs and order aside)? How a TCP answer clears a doubted UDP one.
+ */
+bool hf_guard_same_answer(const struct hf_pkt *a, const struct hf_pkt *b);
+
 /* Text for the reason bits, for logs ("no OPT, IP TTL"); static buffer per thread. */
 const char *hf_guard_reasons(unsigned reasons);

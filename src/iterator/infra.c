@@ -80,3 +80,13 @@ struct hf_upstream *hf_infra_get(struct hf_infra *in, const struct hf_addr *addr
 	pthread_mutex_unlock(&in->lock);
 	return found != NULL ? found : &in->overflow;
 }
+
+void hf_infra_each(struct hf_infra *in, void (*fn)(void *ctx, struct hf_upstream *u), void *ctx)
+{
+	pthread_mutex_lock(&in->lock);
+	for (size_t i = 0; i < BUCKETS; i++) {
+		for (struct infra_entry *e = in->buckets[i]; e != NULL; e = e->next)
+			fn(ctx, &e->up);
+	}
+	pthread_mutex_unlock(&in->lock);
+}

@@ -17,5 +17,8 @@ struct hf_infra;
 struct hf_infra *hf_infra_new(void);
 void hf_infra_free(struct hf_infra *in);
 
+/* Calls fn for every entry (under the table's lock: fn must not call back in). */
+void hf_infra_each(struct hf_infra *in, void (*fn)(void *ctx, struct hf_upstream *u), void *ctx);
+
 /* The entry for addr (created on first use); never NULL. Thread-safe. */
 struct hf_upstream *hf_infra_get(struct hf_infra *in, const struct hf_addr *addr);

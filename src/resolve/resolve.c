@@ -39,6 +39,8 @@ void hf_req_clear(struct hf_req *r)
 {
 	hf_free(r->reply);
 	r->reply = NULL;
+	hf_free(r->doubted);
+	r->doubted = NULL;
 	r->reply_len = 0;
 	hf_iter_free(r->it);
 	r->it = NULL;
@@ -292,6 +294,37 @@ uint32_t hf_req_hold_ms(const struct hf_req *r, uint64_t now_us)
 	return r->hold_until_us > now_us ? (uint32_t)((r->hold_until_us - now_us + 999) / 1000) : 0;
 }
 
+static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
+{
+	if (r->doubted != NULL)
+		return;
+	r->doubted = hf_malloc(len);
+	if (r->doubted != NULL) {
+		memcpy(r->doubted, wire, len);
+		r->doubted_len = len;
+	}
+}
+
+/*
+ * The TCP answer to a question the guard doubted over UDP says the same as
+ * the doubted reply: it was the server after all (a new route, no EDNS), so
+ * it need not be asked over TCP from now on.
+ */
+static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
+{
+	struct hf_pkt d;
+	if (r->doubted == NULL || hf_pkt_parse(&d, r->doubted, r->doubted_len, NULL) != HF_OK)
+		return;
+	if (hf_guard_same_answer(&d, tcp_reply)) {
+		atomic_store(&r->sent.server->tcp_until_ms, 0);
+		hf_log_debug("upstream %s: its TCP answer matches the doubted one; UDP again",
+		             r->sent.server->name);
+	}
+	hf_pkt_clear(&d);
+	hf_free(r->doubted);
+	r->doubted = NULL;
+}
+
 /*
  * The guard's look at a UDP reply before the mode sees it: -1 to pass it on
  * (accepted, or not ours: the mode counts that), else the state to return.
@@ -333,6 +366,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 		             hf_guard_reasons(why));
 		if (r->hold_until_us == 0)
 			r->hold_until_us = now_us + (uint64_t)hold_window_ms(r) * 1000;
+		keep_doubted(r, wire, len);
 		st = HF_REQ_HOLD;
 		break;
 	}
@@ -371,6 +405,10 @@ enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_re
 		if (out->timeout_ms < r->guard.tcp_timeout_ms)
 			out->timeout_ms = r->guard.tcp_timeout_ms;
 	}
+	if (r->doubted != NULL && r->sent.server != out->server) {
+		hf_free(r->doubted); /* another server's answer says nothing of that one */
+		r->doubted = NULL;
+	}
 	r->sent = *out;
 	r->sent_at_us = now_us;
 	r->hold_until_us = 0;
@@ -390,8 +428,10 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 		if (hf_pkt_parse(&p, wire, len, NULL) == HF_OK) {
 			bool edns;
 			(void)sent_qtype(r, &edns);
-			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len))
+			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len)) {
 				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
+				clear_false_alarm(r, &p);
+			}
 			hf_pkt_clear(&p);
 		}
 	}

@@ -106,6 +106,8 @@ struct hf_req {
 	struct hf_req_out sent;
 	uint64_t sent_at_us;
 	uint64_t hold_until_us; /* 0: not holding on */
+	uint8_t *doubted;       /* the first doubted reply (hf_malloc), checked against TCP's */
+	size_t doubted_len;
 
 	/* Outcome. */
 	uint8_t *reply; /* accepted reply (hf_malloc), freed by hf_req_clear */

@@ -158,8 +158,8 @@ static int describe(const struct hf_answer_ctx *ctx, const struct hf_pkt *p, str
 	return HF_OK;
 }
 
-static size_t from_pcache(const struct hf_answer_ctx *ctx, const uint8_t *msg,
-                          struct hf_query *q, uint8_t *out)
+static size_t from_pcache(const struct hf_answer_ctx *ctx, const uint8_t *msg, struct hf_query *q,
+                          uint8_t *out)
 {
 	if (q->qname_off == 0)
 		return 0;
@@ -266,7 +266,7 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 		return HF_VERDICT_DROP;
 	}
 	st->queries++;
-		memset(q, 0, offsetof(struct hf_query, qname));
+	memset(q, 0, offsetof(struct hf_query, qname));
 	q->qname_len = 0;
 	q->refresh = false;
 	q->id = hf_get16(msg);

@@ -19,6 +19,7 @@
 #include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
+#include "server/guardfile.h"
 #include "upstream/io.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -38,6 +39,7 @@
 #define UDP_SOCKET_BUFFER (4 << 20)
 #define STALE_TICK_MS     50   /* how often slow resolutions are checked for a stale answer */
 #define STALE_HOLDS       1024 /* questions remembered as failing lately, per worker */
+#define GUARD_SYNC_TICKS  100  /* the guard's state file is brought up to date every 5 s */
 
 struct runtime {
 	struct hf_config *cfg;
@@ -100,6 +102,7 @@ struct worker {
 		uint64_t until_ms;
 	} stale_hold[STALE_HOLDS];
 	uint64_t hold_seed;
+	unsigned ticks;
 	bool stopping;
 	struct udp_sock udp[MAX_LISTEN];
 	uv_tcp_t tcp[MAX_LISTEN];
@@ -125,6 +128,7 @@ struct hf_server {
 	struct hf_cache *cache;
 	struct hf_pcache *pcache;
 	struct hf_infra *infra;
+	struct hf_guard_file *guard_file; /* servers asked over TCP only, across restarts */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -226,7 +230,6 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
                           struct tcp_conn *conn);
 static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct hf_query *q,
                             bool tcp, uint8_t *out);
-
 
 static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t len)
 {
@@ -452,6 +455,8 @@ static void on_stale_tick(uv_timer_t *t)
 {
 	struct worker *w = t->data;
 	uint64_t now = hf_clock_mono_ms();
+	if (w->index == 0 && ++w->ticks % GUARD_SYNC_TICKS == 0)
+		hf_guard_file_sync(w->srv->guard_file, runtime_now(w)->up, w->srv->infra);
 	for (struct pending *p = w->pending; p != NULL; p = p->next) {
 		const struct hf_config *cfg = p->rt->cfg;
 		if (p->answered || !cfg->serve_stale.enabled ||
@@ -895,6 +900,8 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
 	s->infra = hf_infra_new();
+	if (s->infra != NULL)
+		s->guard_file = hf_guard_file_open(cfg->cache.path, up, s->infra);
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
 	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
@@ -960,6 +967,7 @@ void hf_server_stop(struct hf_server *s)
 	for (unsigned i = 0; i < s->nworkers; i++)
 		uv_thread_join(&s->workers[i].thread);
 	s->started = false;
+	hf_guard_file_sync(s->guard_file, atomic_load(&s->rt)->up, s->infra);
 }
 
 void hf_server_free(struct hf_server *s)
@@ -979,6 +987,7 @@ void hf_server_free(struct hf_server *s)
 	}
 	hf_cache_free(s->cache);
 	hf_pcache_free(s->pcache);
+	hf_guard_file_close(s->guard_file);
 	hf_infra_free(s->infra);
 	hf_free(s->workers);
 	hf_free(s);

@@ -550,6 +550,8 @@ class ScriptedUpstream:
       "wrong-question" first a forged answer for another name, then the real one
       "wrong-case"     first a forged answer with the question in other case, then the real one
       "slow"           answer honestly after `delay` seconds
+      "inject"         over UDP only a forged answer (FORGED_A, no OPT, as on-path
+                       injectors send); over TCP the real one
     """
 
     def __init__(self, addr, behaviour="honest", records=None, delay=0.2):
@@ -650,6 +652,10 @@ class ScriptedUpstream:
             return [("sleep", self.delay), real]
         if transport == "tcp":  # forgeries are a UDP matter
             return [real]
+        if b == "inject":
+            f = self.forged_reply(q)
+            f.use_edns(False)
+            return [("send", f.to_wire())]
         if b == "spoof-port":
             forged = ("spoof", self.forged_reply(q).to_wire())
         elif b == "wrong-id":

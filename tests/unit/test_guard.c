@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "guard/guard.h"
+#include "guard/state.h"
 #include "resolve/resolve.h"
 #include "util/err.h"
 #include "wire/buf.h"
@@ -122,6 +123,43 @@ static void test_cookies(void **state)
 	assert_true(why & HF_GUARD_COOKIE);
 }
 
+/* --- the state file ---------------------------------------------------------------- */
+
+static void count_entry(void *ctx, const struct hf_addr *a, int64_t until)
+{
+	(void)a;
+	int64_t *sum = ctx;
+	*sum += until;
+}
+
+/* Lines that are not ADDR@PORT UNTIL, or out of date, are skipped, never trusted. */
+static void test_state_file(void **state)
+{
+	(void)state;
+	const int64_t now = 1700000000;
+	char text[512];
+	size_t len = 0;
+	struct hf_addr a;
+	assert_int_equal(hf_addr_parse("192.0.2.53@5353", 53, &a), HF_OK);
+	assert_true(hf_guard_state_line(&a, now + 600, text, &len, sizeof(text)));
+	assert_int_equal(hf_addr_parse("2001:db8::1", 53, &a), HF_OK);
+	assert_true(hf_guard_state_line(&a, now + 60, text, &len, sizeof(text)));
+	const char *bad = "garbage\n"
+	                  "192.0.2.9@53 1600000000\n"   /* in the past */
+	                  "192.0.2.9@53 1800000000\n"   /* more than a day ahead */
+	                  "192.0.2.999@53 1700000100\n" /* no address */
+	                  "192.0.2.9@53 17000001xx\n"
+	                  "\n";
+	memcpy(text + len, bad, strlen(bad));
+	len += strlen(bad);
+	int64_t sum = 0;
+	assert_int_equal(hf_guard_state_parse(text, len, now, count_entry, &sum), 5);
+	assert_int_equal(sum, 2 * now + 660);
+	char small[8];
+	size_t slen = 0;
+	assert_false(hf_guard_state_line(&a, now, small, &slen, sizeof(small)));
+}
+
 /* --- hold-on in the request ------------------------------------------------------------ */
 
 static struct hf_upstream servers[2];
@@ -189,6 +227,29 @@ static void test_hold_on_only_doubts_go_tcp(void **state)
 	assert_true(out.server->tcp_until_ms > 1500);
 	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
 	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	assert_true(out.server->tcp_until_ms > 1500); /* TCP said otherwise: the doubt stands */
+	hf_req_clear(&r);
+}
+
+/* The TCP answer says what the doubted UDP reply said (a server without EDNS): no attack,
+ * so the server is not kept on TCP, and its missing OPT is doubted no more. */
+static void test_hold_on_false_alarm(void **state)
+{
+	(void)state;
+	struct hf_req r;
+	struct hf_req_out out;
+	start(&r, &out);
+	uint8_t buf[1024];
+	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 64), HF_REQ_HOLD);
+	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
+	struct hf_req_out again;
+	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
+	assert_true(again.tcp);
+	n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	assert_int_equal(out.server->tcp_until_ms, 0);
+	assert_int_equal(out.server->edns, HF_GUARD_EDNS_NO);
 	hf_req_clear(&r);
 }
 
@@ -197,8 +258,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_cookies),
+	    cmocka_unit_test(test_state_file),
 	    cmocka_unit_test(test_hold_on_honest_reply_wins),
 	    cmocka_unit_test(test_hold_on_only_doubts_go_tcp),
+	    cmocka_unit_test(test_hold_on_false_alarm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ the injector sees and forges the queries of both). Then separate tests judge it:
     were not attacked; the flood really reached res);
   - the positive control: stock unbound is fooled, or fails, where the scenario says
     it must. If it is not, the test world is broken and the run fails;
-    - holdfast: the pass conditions of TESTWORLD.md, as hard checks (only S4's recovery
+  - holdfast: the pass conditions of TESTWORLD.md, as hard checks (only S4's recovery
     time is xfail: a server set aside after failures waits out its back-off).
 
 Every scenario prints, and appends to SCENARIOS.txt in pytest's base temp directory,

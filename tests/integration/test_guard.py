@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The response guard (hold-on) against a forwarder whose UDP replies are forged the
+way on-path injectors forge them (no OPT, another address; the real answer only over
+TCP): the forged address is never served nor cached, the server is asked over TCP
+from then on, and that is remembered across a restart (guard.state under cache.path)."""
+
+import os
+
+import dns.rcode
+
+from conftest import FORGED_A, answer_rrset, rdata_set
+
+
+def _config(tmp):
+    return {"cache": {"path": str(tmp)}}
+
+
+def test_injected_udp_replies_never_served(holdfast_factory, bad_upstream, tmp_path):
+    up = bad_upstream("inject", records={("www.example.test.", "A"): ["192.0.2.1"]})
+    hf = holdfast_factory([up.server], config=_config(tmp_path / "cache"))
+    r = hf.ask("www.example.test.", "A", timeout=5.0)
+    assert r.rcode() == dns.rcode.NOERROR, r
+    assert rdata_set(answer_rrset(r, "www.example.test.", "A")) == {"192.0.2.1"}
+    transports = [t for t, q in up.queries]
+    assert transports[:2] == ["udp", "tcp"], transports
+    again = hf.ask("www.example.test.", "A")
+    assert rdata_set(answer_rrset(again, "www.example.test.", "A")) == {"192.0.2.1"}
+    assert FORGED_A not in str(again)
+
+
+def test_tcp_only_is_remembered_across_a_restart(holdfast_factory, bad_upstream, tmp_path):
+    up = bad_upstream("inject", records={
+        ("a.example.test.", "A"): ["192.0.2.1"], ("b.example.test.", "A"): ["192.0.2.2"]})
+    cache = tmp_path / "cache"
+    hf = holdfast_factory([up.server], config=_config(cache))
+    assert hf.ask("a.example.test.", "A", timeout=5.0).rcode() == dns.rcode.NOERROR
+    hf.stop()
+    assert os.path.exists(cache / "guard.state")
+    with open(cache / "guard.state") as f:
+        assert f"{up.server[0]}@{up.server[1]} " in f.read()
+    seen = len(up.queries)
+    hf2 = holdfast_factory([up.server], config=_config(cache))
+    r = hf2.ask("b.example.test.", "A", timeout=5.0)
+    assert rdata_set(answer_rrset(r, "b.example.test.", "A")) == {"192.0.2.2"}
+    assert [t for t, q in up.queries[seen:]] == ["tcp"], up.queries[seen:]

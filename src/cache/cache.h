@@ -21,9 +21,15 @@
  *
  * Both are bounded in bytes (everything an entry allocates counts) and evict
  * the least recently used entry in O(1). Both are safe to use from several
- * threads at once: they are sharded, one lock per shard. The record cache's
- * storage sits behind this API alone, so a persistent (LMDB) store can take
- * its place without callers changing.
+ * threads at once: they are sharded, one lock per shard.
+ *
+ * Persistence. With opts.path set, the record cache also lives in an LMDB
+ * file in that directory (persist.c): hf_cache_new() loads the entries still
+ * worth having, and every entry stored afterwards is written through by a
+ * background thread, so the cache survives a restart or a crash. Memory
+ * stays the primary store; lookups never touch the file. A file that cannot
+ * be used is moved aside and the cache starts empty; a directory that cannot
+ * be used leaves the cache in memory only. Both are logged, neither fails.
  */
 #pragma once
 
@@ -47,6 +53,10 @@ struct hf_cache_opts {
 	 * which carry stale_answer_ttl. 0: an expired entry is gone. */
 	uint32_t stale_window;
 	uint32_t stale_answer_ttl;
+	/* The LMDB directory (created 0700 if missing); NULL or "" keeps the cache in memory
+	 * only. Read by hf_cache_new() alone. */
+	const char *path;
+	uint64_t disk_bytes; /* most the file may take (its map size); 0: max_bytes */
 };
 
 /*
@@ -76,9 +86,15 @@ struct hf_cache_stats {
 	uint64_t misses;
 	uint64_t inserts;
 	uint64_t evictions;
+	/* the persistent store (all 0 in memory only) */
+	uint64_t disk_loaded;  /* entries loaded at start */
+	uint64_t disk_written; /* entries written through */
+	uint64_t disk_dropped; /* entries not written: queue full, or no room in the file */
 };
 
+/* NULL only when out of memory (a store that cannot be used is logged and left out). */
 struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts);
+/* Writes what is still queued to the store first. */
 void hf_cache_free(struct hf_cache *c);
 
 /*
@@ -188,7 +204,7 @@ bool hf_nsec_index_soa(struct hf_nsec_index *x, const uint8_t *zone, int64_t now
 /* Drops the zones at or below name. */
 void hf_nsec_index_flush(struct hf_nsec_index *x, const uint8_t *name);
 
-/* Drops everything at or below name (name "." flushes all). */
+/* Drops everything at or below name (name "." flushes all), from the store too. */
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name);
 
 void hf_cache_stats(struct hf_cache *c, struct hf_cache_stats *out);

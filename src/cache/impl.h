@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Internals shared by the record cache (rrcache.c) and the packet cache
- * (pcache.c): a sharded hash table with an intrusive LRU list per shard, and
- * a seeded case-insensitive hash over wire names. Not part of the API.
+ * Internals shared by the record cache (rrcache.c), the packet cache
+ * (pcache.c) and the record cache's file (persist.c, persist_rec.c): a
+ * sharded hash table with an intrusive LRU list per shard, a seeded
+ * case-insensitive hash over wire names, the record cache's entries and the
+ * calls between it and its file. Not part of the API.
  *
  * Every entry is one hf_malloc() block that starts with struct hf_cent. A
  * shard owns its entries: it links each into one hash chain and into its LRU
@@ -32,12 +34,15 @@
 #pragma once
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "util/compiler.h"
+#include "wire/name.h"
 
 #define HF_CACHE_SHARDS 16 /* a power of two; the top hash bits pick the shard */
 
@@ -159,3 +164,142 @@ static inline bool hf_cache_name_eq(const uint8_t *key, const uint8_t *name, siz
 	return hf_cache_load64(key + i, len - i) ==
 	       hf_cache_lower64(hf_cache_load64(name + i, len - i));
 }
+
+/* --- the record cache's entries (rrcache.c; persist.c stores and loads them) --- */
+
+#define TYPE_NXDOMAIN 0 /* key type of an NXDOMAIN entry */
+
+enum rr_kind {
+	RR_POSITIVE = 0,
+	RR_NODATA = 1,
+	RR_NXDOMAIN = 2,
+	RR_INFRA = 3, /* from referrals and glue: for finding servers, never an answer */
+	RR_SYNTH = 4, /* a CNAME synthesized from a DNAME (RFC 6672): answered after it */
+};
+
+/* One allocation; the layout of data[] is described at the top of rrcache.c. */
+struct rr_entry {
+	struct hf_cent h;
+	int64_t expire; /* wall seconds; a miss from then on */
+	uint32_t ttl;   /* the TTL it was stored with */
+	uint16_t type;  /* key: the RRset's type, the type denied, or TYPE_NXDOMAIN */
+	uint16_t rclass;
+	uint16_t nrr; /* records; 1 (the SOA) for negative entries */
+	uint8_t kind;
+	uint8_t owner_len;
+	uint8_t soa_owner_len; /* negative entries */
+	uint8_t sec;           /* enum hf_sec */
+	uint16_t extra_len;    /* octets of DNSSEC records after the RDATA */
+	_Alignas(uint64_t) uint8_t data[];
+};
+
+struct hf_persist;
+
+struct hf_cache {
+	struct hf_cshard shards[HF_CACHE_SHARDS];
+	struct hf_nsec_index *nsec;
+	struct hf_cache_opts opts; /* opts.path is not kept: NULL */
+	uint64_t seed;
+	_Atomic uint64_t hits;
+	_Atomic uint64_t misses;
+	struct hf_persist *persist; /* NULL: memory only */
+};
+
+static inline uint16_t *entry_rdlen(struct rr_entry *e)
+{
+	return (uint16_t *)(void *)e->data;
+}
+
+static inline uint8_t *entry_owner(struct rr_entry *e)
+{
+	return e->data + e->nrr * sizeof(uint16_t);
+}
+
+static inline uint8_t *entry_soa_owner(struct rr_entry *e)
+{
+	return entry_owner(e) + e->owner_len;
+}
+
+static inline uint8_t *entry_rdata(struct rr_entry *e)
+{
+	return entry_soa_owner(e) + e->soa_owner_len;
+}
+
+static inline uint8_t *entry_extra(struct rr_entry *e)
+{
+	uint8_t *p = entry_rdata(e);
+	for (size_t i = 0; i < e->nrr; i++)
+		p += entry_rdlen(e)[i];
+	return p;
+}
+
+/*
+ * Allocates an entry for key (lowercased, owner_len octets) with room for n
+ * record lengths, soa_owner_len octets of SOA owner, rdtotal octets of RDATA
+ * and extra_len octets of DNSSEC records; the key, its kind and the size it
+ * is charged are filled in, the rest is zero or unset.
+ */
+struct rr_entry *hf_rrcache_entry_new(const uint8_t *key, size_t owner_len, uint16_t type,
+                                      uint16_t rclass, uint8_t kind, size_t n, size_t soa_owner_len,
+                                      size_t rdtotal, size_t extra_len);
+
+/* Files e in the memory cache, replacing any entry with its key; nothing is written through. */
+void hf_rrcache_file(struct hf_cache *c, struct rr_entry *e);
+
+/* --- persistence (persist.c) --- */
+
+/*
+ * Opens the LMDB store under c->opts.path, loads what it holds into c and
+ * starts the writer thread. Returns NULL when the cache is to stay in memory
+ * only: out of memory, or a directory that cannot be used (logged).
+ */
+struct hf_persist *hf_persist_open(struct hf_cache *c);
+/* Writes out what is queued, syncs and closes the store. NULL is fine. */
+void hf_persist_close(struct hf_persist *p);
+/* Queues e (complete, not yet filed) to be written; drops it when the queue is full. */
+void hf_persist_put(struct hf_persist *p, struct rr_entry *e);
+/* Queues the removal of one key, name lowercased. */
+void hf_persist_del(struct hf_persist *p, const uint8_t *name, uint16_t type, uint16_t rclass);
+/* Queues the removal of everything at or below name; never dropped. */
+void hf_persist_flush(struct hf_persist *p, const uint8_t *name);
+/* Adds the store's counters to out. */
+void hf_persist_stats(struct hf_persist *p, struct hf_cache_stats *out);
+
+/* --- the stored form of an entry (persist_rec.c; no I/O) --- */
+
+#define HF_PERSIST_KEY_MAX    (HF_NAME_MAX + 4)
+#define HF_PERSIST_VALUE_HEAD 20 /* octets of a value before its record lengths */
+
+/* A stored record that passed every check, pointing into the key and value it came from. */
+struct hf_persist_rec {
+	uint8_t owner[HF_NAME_MAX]; /* from the key, lowercase */
+	size_t owner_len;           /* 0 until the key has been read */
+	uint16_t type, rclass;
+	int64_t expire;
+	uint32_t ttl;
+	uint16_t nrr, extra_len;
+	uint8_t kind, sec, soa_owner_len;
+	const uint8_t *rdlens; /* big-endian, nrr of them */
+	const uint8_t *soa_owner;
+	const uint8_t *rdata; /* rdtotal octets of RDATA, then extra_len of DNSSEC records */
+	size_t rdtotal;
+};
+
+/* The labels of a (checked) wire name last first, without the root label: a key's prefix. */
+size_t hf_persist_rev_name(const uint8_t *name, uint8_t *out);
+size_t hf_persist_key(struct rr_entry *e, uint8_t out[HF_PERSIST_KEY_MAX]);
+size_t hf_persist_value_len(struct rr_entry *e);
+void hf_persist_value(struct rr_entry *e, uint8_t *out);
+/* Reads and checks a stored record into r: HF_OK, or HF_EMALF with *why saying what is wrong. */
+HF_MUSTCHECK int hf_persist_read(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
+                                 struct hf_persist_rec *r, const char **why);
+/* A new entry (hf_free() it, or file it) from a checked record; NULL when out of memory. */
+struct rr_entry *hf_persist_rec_entry(const struct hf_persist_rec *r);
+/* hf_persist_read() and hf_persist_rec_entry() in one: HF_OK, HF_ENOMEM or HF_EMALF. */
+HF_MUSTCHECK int hf_persist_parse(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
+                                  struct rr_entry **out, const char **why);
+/* The expiry and the time stored of any value at least HF_PERSIST_VALUE_HEAD long, clamped. */
+void hf_persist_value_times(const uint8_t *val, int64_t *expire, int64_t *stored);
+
+/* Tests: while paused the writer takes nothing from the queue. */
+HF_TESTABLE void hf_persist_pause(struct hf_persist *p, bool paused);

@@ -18,9 +18,13 @@
  * positive RRset drops an NXDOMAIN entry at the same name, and lookups check
  * NXDOMAIN first, so whichever was stored last wins.
  *
+ * With cache.path set, every entry filed here is also written through to an
+ * LMDB file, and the file's entries are loaded at start (persist.c): insert()
+ * and drop() queue the write, hf_cache_flush() the removal. Lookups never
+ * touch the file.
+ *
  * Not done here (yet): duplicate records in an RRset are kept as they came; DNAME is not
- * synthesised (the CNAME an upstream synthesises is stored like any other); no persistence (the
- * LMDB store will take this file's place behind cache.h).
+ * synthesised (the CNAME an upstream synthesises is stored like any other).
  */
 #include "cache/cache.h"
 
@@ -33,69 +37,8 @@
 #include "wire/name.h"
 #include "wire/rrtype.h"
 
-#define MAX_LINKS     16 /* CNAMEs followed from the question name */
-#define TYPE_NXDOMAIN 0  /* key type of an NXDOMAIN entry */
-#define STACK_RRS     32 /* RRsets this large are written without allocating */
-
-enum rr_kind {
-	RR_POSITIVE = 0,
-	RR_NODATA = 1,
-	RR_NXDOMAIN = 2,
-	RR_INFRA = 3, /* from referrals and glue: for finding servers, never an answer */
-	RR_SYNTH = 4, /* a CNAME synthesized from a DNAME (RFC 6672): answered after it */
-};
-
-struct rr_entry {
-	struct hf_cent h;
-	int64_t expire; /* wall seconds; a miss from then on */
-	uint32_t ttl;   /* the TTL it was stored with */
-	uint16_t type;  /* key: the RRset's type, the type denied, or TYPE_NXDOMAIN */
-	uint16_t rclass;
-	uint16_t nrr; /* records; 1 (the SOA) for negative entries */
-	uint8_t kind;
-	uint8_t owner_len;
-	uint8_t soa_owner_len; /* negative entries */
-	uint8_t sec;           /* enum hf_sec */
-	uint16_t extra_len;    /* octets of DNSSEC records after the RDATA */
-	_Alignas(uint64_t) uint8_t data[];
-};
-
-struct hf_cache {
-	struct hf_cshard shards[HF_CACHE_SHARDS];
-	struct hf_nsec_index *nsec;
-	struct hf_cache_opts opts;
-	uint64_t seed;
-	_Atomic uint64_t hits;
-	_Atomic uint64_t misses;
-};
-
-static uint16_t *entry_rdlen(struct rr_entry *e)
-{
-	return (uint16_t *)(void *)e->data;
-}
-
-static uint8_t *entry_owner(struct rr_entry *e)
-{
-	return e->data + e->nrr * sizeof(uint16_t);
-}
-
-static uint8_t *entry_soa_owner(struct rr_entry *e)
-{
-	return entry_owner(e) + e->owner_len;
-}
-
-static uint8_t *entry_rdata(struct rr_entry *e)
-{
-	return entry_soa_owner(e) + e->soa_owner_len;
-}
-
-static uint8_t *entry_extra(struct rr_entry *e)
-{
-	uint8_t *p = entry_rdata(e);
-	for (size_t i = 0; i < e->nrr; i++)
-		p += entry_rdlen(e)[i];
-	return p;
-}
+#define MAX_LINKS 16 /* CNAMEs followed from the question name */
+#define STACK_RRS 32 /* RRsets this large are written without allocating */
 
 struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
 {
@@ -114,6 +57,9 @@ struct hf_cache *hf_cache_new(const struct hf_cache_opts *opts)
 		if (hf_cshard_init(&c->shards[i], opts->max_bytes / HF_CACHE_SHARDS) != HF_OK)
 			goto fail;
 	}
+	if (opts->path != NULL && opts->path[0] != '\0')
+		c->persist = hf_persist_open(c); /* NULL: memory only, and the log says why */
+	c->opts.path = NULL;
 	return c;
 fail:
 	while (i-- > 0)
@@ -132,6 +78,7 @@ void hf_cache_free(struct hf_cache *c)
 {
 	if (c == NULL)
 		return;
+	hf_persist_close(c->persist);
 	for (size_t i = 0; i < HF_CACHE_SHARDS; i++)
 		hf_cshard_clear(&c->shards[i]);
 	hf_nsec_index_free(c->nsec);
@@ -200,10 +147,10 @@ static void drop(struct hf_cache *c, const uint8_t *name, uint16_t type, uint16_
 		return;
 	hf_cshard_remove(s, &e->h);
 	pthread_mutex_unlock(&s->lock);
+	hf_persist_del(c->persist, name, type, rclass);
 }
 
-/* Files a filled-in entry (hash set here), replacing any entry with its key. */
-static void insert(struct hf_cache *c, struct rr_entry *e)
+void hf_rrcache_file(struct hf_cache *c, struct rr_entry *e)
 {
 	uint8_t *owner = entry_owner(e);
 	e->h.hash = key_hash(c, owner, e->owner_len, e->type, e->rclass);
@@ -220,6 +167,16 @@ static void insert(struct hf_cache *c, struct rr_entry *e)
 	}
 	hf_cshard_insert(s, &e->h);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Files a filled-in entry (hash set here), replacing any entry with its key,
+ * and queues it for the persistent store.
+ */
+static void insert(struct hf_cache *c, struct rr_entry *e)
+{
+	hf_persist_put(c->persist, e);
+	hf_rrcache_file(c, e);
 }
 
 /* RFC 2181 §8: a TTL with the top bit set is read as zero. */
@@ -243,14 +200,9 @@ static bool owner_is(const struct hf_pkt *pkt, const struct hf_rr *rr, const uin
 	return hf_pkt_owner(pkt, rr, owner) > 0 && hf_name_eq(owner, name);
 }
 
-/*
- * Allocates an entry for key (lowercased, owner_len octets) with room for n
- * record lengths, soa_owner_len octets of SOA owner and rdtotal octets of
- * RDATA; the key, its kind and the size it is charged are filled in.
- */
-static struct rr_entry *new_entry(const uint8_t *key, size_t owner_len, uint16_t type,
-                                  uint16_t rclass, uint8_t kind, size_t n, size_t soa_owner_len,
-                                  size_t rdtotal, size_t extra_len)
+struct rr_entry *hf_rrcache_entry_new(const uint8_t *key, size_t owner_len, uint16_t type,
+                                      uint16_t rclass, uint8_t kind, size_t n, size_t soa_owner_len,
+                                      size_t rdtotal, size_t extra_len)
 {
 	size_t size = sizeof(struct rr_entry) + n * sizeof(uint16_t) + owner_len + soa_owner_len +
 	              rdtotal + extra_len;
@@ -400,7 +352,7 @@ static int store_rrset_kind(struct hf_cache *c, const struct hf_pkt *pkt, const 
 	unsigned what = EXTRA_SIGS | (wildcard_expanded(pkt, name, type) ? EXTRA_PROOF : 0);
 	size_t extra = collect_extra(pkt, name, type, what, NULL);
 	struct rr_entry *e =
-	    new_entry(name, hf_name_len(name), type, rclass, kind, n, 0, rdtotal, extra);
+	    hf_rrcache_entry_new(name, hf_name_len(name), type, rclass, kind, n, 0, rdtotal, extra);
 	if (e == NULL)
 		return HF_ENOMEM;
 	e->expire = sc->now + ttl;
@@ -492,9 +444,9 @@ static int store_negative(struct hf_cache *c, const struct hf_pkt *pkt, const ui
 	size_t soa_owner_len = hf_name_len(soa_owner);
 	unsigned what = EXTRA_PROOF | EXTRA_SOA_SIG;
 	size_t extra = collect_extra(pkt, name, type, what, NULL);
-	struct rr_entry *e =
-	    new_entry(name, hf_name_len(name), kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type, rclass,
-	              (uint8_t)kind, 1, soa_owner_len, (size_t)rdlen, extra);
+	struct rr_entry *e = hf_rrcache_entry_new(
+	    name, hf_name_len(name), kind == RR_NXDOMAIN ? TYPE_NXDOMAIN : type, rclass,
+	    (uint8_t)kind, 1, soa_owner_len, (size_t)rdlen, extra);
 	if (e == NULL)
 		return HF_ENOMEM;
 	memcpy(entry_soa_owner(e), soa_owner, soa_owner_len);
@@ -854,7 +806,8 @@ int hf_cache_put_infra(struct hf_cache *c, const uint8_t *owner, uint16_t type, 
 	size_t rdtotal = 0;
 	for (size_t i = 0; i < n; i++)
 		rdtotal += rdlen[i];
-	struct rr_entry *e = new_entry(key, owner_len, type, rclass, RR_INFRA, n, 0, rdtotal, 0);
+	struct rr_entry *e =
+	    hf_rrcache_entry_new(key, owner_len, type, rclass, RR_INFRA, n, 0, rdtotal, 0);
 	if (e == NULL)
 		return HF_ENOMEM;
 	e->expire = now + ttl;
@@ -931,6 +884,7 @@ bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rcl
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name)
 {
 	hf_nsec_index_flush(c->nsec, name);
+	hf_persist_flush(c->persist, name);
 	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
 		struct hf_cshard *s = &c->shards[i];
 		pthread_mutex_lock(&s->lock);
@@ -959,4 +913,5 @@ void hf_cache_stats(struct hf_cache *c, struct hf_cache_stats *out)
 	}
 	out->hits = atomic_load_explicit(&c->hits, memory_order_relaxed);
 	out->misses = atomic_load_explicit(&c->misses, memory_order_relaxed);
+	hf_persist_stats(c->persist, out);
 }

@@ -896,7 +896,9 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	                           .neg_max_ttl = cfg->cache.negative_max_ttl,
 	                           .stale_window =
 	                               cfg->serve_stale.enabled ? cfg->serve_stale.max_stale : 0,
-	                           .stale_answer_ttl = cfg->serve_stale.answer_ttl};
+	                           .stale_answer_ttl = cfg->serve_stale.answer_ttl,
+	                           .path = cfg->cache.path, /* loads it; "" = memory only */
+	                           .disk_bytes = cfg->cache.size};
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
 	s->infra = hf_infra_new();

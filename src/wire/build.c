@@ -102,9 +102,10 @@ static bool written_name_equals(const uint8_t *buf, size_t off, const uint8_t *n
 	}
 }
 
-static int find_suffix(const struct hf_build *b, const uint8_t *suffix)
+/* Looks among the first n remembered offsets: those of names written in full before this one. */
+static int find_suffix(const struct hf_build *b, size_t n, const uint8_t *suffix)
 {
-	for (size_t i = 0; i < b->nctab; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (written_name_equals(b->buf, b->ctab[i], suffix))
 			return b->ctab[i];
 	}
@@ -117,13 +118,17 @@ static void remember(struct hf_build *b, size_t off)
 		b->ctab[b->nctab++] = (uint16_t)off;
 }
 
-/* Writes name, pointing its longest already-written suffix at the earlier copy. */
+/*
+ * Writes name, pointing its longest already-written suffix at the earlier
+ * copy. Only names written before this one are candidates: this one's own
+ * labels are not complete yet, and the octets after them are stale.
+ */
 static bool put_name(struct hf_build *b, const uint8_t *name, bool compress)
 {
-	size_t p = 0;
+	size_t p = 0, known = b->nctab;
 	while (name[p] != 0) {
 		if (compress) {
-			int target = find_suffix(b, name + p);
+			int target = find_suffix(b, known, name + p);
 			if (target >= 0)
 				return put16(b, (uint16_t)(0xc000 | target));
 			remember(b, b->pos);

@@ -78,6 +78,46 @@ static void test_compression_keeps_case(void **state)
 	hf_pkt_clear(&pkt);
 }
 
+/*
+ * A name with repeated labels, written into a buffer that still holds the
+ * same message: no label may point into the name being written (found by
+ * fuzz_persist: the octets after the written ones are stale).
+ */
+static void test_compression_never_points_into_its_own_name(void **state)
+{
+	(void)state;
+	uint8_t buf[1024], name[HF_NAME_MAX];
+	name_of("b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b.", name);
+	const uint8_t addr[4] = {192, 0, 2, 1};
+	for (int round = 0; round < 2; round++) {
+		struct hf_build b;
+		start(&b, buf, sizeof(buf), name);
+		assert_int_equal(
+		    hf_build_rr(&b, HF_SECTION_ANSWER, name, HF_TYPE_A, HF_CLASS_IN, 1, addr, 4),
+		    HF_OK);
+		size_t len = hf_build_finish(&b);
+		assert_int_equal(len, 12 + 63 + 4 + 2 + 10 + 4); /* the question uncompressed */
+		struct hf_pkt pkt;
+		assert_int_equal(hf_pkt_parse(&pkt, buf, len, NULL), HF_OK);
+		hf_pkt_clear(&pkt);
+	}
+	/* Stale octets that look like the rest of the name are not taken for it either. */
+	memset(buf, 0, sizeof(buf));
+	for (size_t i = 14; i + 1 < sizeof(buf); i += 2) {
+		buf[i] = 1;
+		buf[i + 1] = 'b';
+	}
+	struct hf_build b;
+	hf_build_init(&b, buf, sizeof(buf));
+	assert_int_equal(hf_build_header(&b, 1, HF_FLAG_QR), HF_OK);
+	uint8_t two[HF_NAME_MAX];
+	name_of("b.b.", two);
+	assert_int_equal(hf_build_question(&b, two, HF_TYPE_A, HF_CLASS_IN), HF_OK);
+	size_t len = hf_build_finish(&b);
+	assert_int_equal(len, 12 + 5 + 4);
+	assert_memory_equal(buf + 12, "\1b\1b\0", 5);
+}
+
 static void test_answer_overflow_sets_tc(void **state)
 {
 	(void)state;
@@ -244,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_compression_and_parse_back),
 	    cmocka_unit_test(test_compression_keeps_case),
+	    cmocka_unit_test(test_compression_never_points_into_its_own_name),
 	    cmocka_unit_test(test_answer_overflow_sets_tc),
 	    cmocka_unit_test(test_additional_overflow_is_dropped),
 	    cmocka_unit_test(test_section_order),

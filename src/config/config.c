@@ -374,8 +374,9 @@ size_t hf_config_write_reference(char *out, size_t cap)
 		if (row->type == HF_CONFIG_SECTION)
 			continue;
 		type_text(row, type, sizeof(type));
-		if (row->def != NULL)
-			put(&o, "| `%s` | %s | `%s` | %s |\n", row->key, type, row->def, row->doc);
+		if (row->def != NULL) /* an empty default prints as YAML would write it */
+			put(&o, "| `%s` | %s | `%s` | %s |\n", row->key, type,
+			    row->def[0] != '\0' ? row->def : "\"\"", row->doc);
 		else
 			put(&o, "| `%s` | %s | required | %s |\n", row->key, type, row->doc);
 	}

@@ -44,21 +44,28 @@ struct hf_prefix {
 
 enum hf_upstream_proto {
 	HF_UPSTREAM_DNS = 0, /* plain UDP, TCP on TC */
-	HF_UPSTREAM_TLS,     /* tls://ADDR@PORT#name (parsed; not used before the hold-fast work) */
-	HF_UPSTREAM_HTTPS,   /* https://host/path (parsed; likewise) */
+	HF_UPSTREAM_TLS,   /* tls://ADDR@PORT#name^sha256/PIN (DNS over TLS, src/upstream/tls.c) */
+	HF_UPSTREAM_HTTPS, /* https://host/path (parsed; not used yet) */
 };
+
+#define HF_TLS_PINS_MAX 4  /* SPKI pins per TLS upstream (a current key and backups) */
+#define HF_TLS_PIN_LEN  32 /* SHA-256 */
 
 struct hf_upstream_conf {
 	enum hf_upstream_proto proto;
 	struct hf_addr addr; /* for DNS and TLS */
-	char tls_name[256];  /* after '#', for TLS */
-	char url[512];       /* for HTTPS */
+	char tls_name[256];  /* after '#', for TLS; "" = none */
+	/* After '^': SHA-256 digests of the server's SubjectPublicKeyInfo (RFC 7858 §4.2). */
+	uint8_t tls_pins[HF_TLS_PINS_MAX][HF_TLS_PIN_LEN];
+	size_t tls_npins;
+	char url[512]; /* for HTTPS */
 };
 
 struct hf_forward_zone {
 	uint8_t zone[255]; /* wire-format name */
 	struct hf_upstream_conf *upstreams;
 	size_t nupstreams;
+	char *tls_ca; /* CA file or directory for its tls:// upstreams; "" = the system's store */
 };
 
 struct hf_config {

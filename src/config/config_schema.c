@@ -70,8 +70,18 @@ const struct hf_config_key hf_config_schema[] = {
      .aux = offsetof(struct hf_forward_zone, nupstreams),
      .def = NULL,
      .doc = "Servers for the zone, tried in turn: `ADDR@PORT` (port 53 when omitted), "
-            "`tls://ADDR@PORT#name` (DNS over TLS, port 853 when omitted, name checked against "
-            "the certificate) or `https://host/path` (DNS over HTTPS)."},
+            "`tls://ADDR@PORT#name` (DNS over TLS, port 853 when omitted; the certificate must "
+            "chain to `tls-ca` and carry the name; optional `^sha256/BASE64` pins of the "
+            "server's key, see [DNS over TLS](#dns-over-tls)) or `https://host/path` (DNS over "
+            "HTTPS, not used yet: left out with a warning)."},
+    {.key = "forward[].tls-ca",
+     .type = HF_CONFIG_PATH,
+     .flags = HF_CONFIG_EMPTY_OK,
+     ZFIELD(tls_ca),
+     .def = "",
+     .doc = "CA certificates the zone's `tls://` upstreams must chain to: a PEM file, or a "
+            "directory in OpenSSL's hashed layout; `\"\"` = the system's store (Debian: "
+            "/etc/ssl/certs)."},
     {.key = "root-hints",
      .type = HF_CONFIG_PATH,
      .flags = HF_CONFIG_EMPTY_OK,

@@ -411,22 +411,65 @@ static int parse_https(const char *text, struct hf_upstream_conf *out, const cha
 	return HF_OK;
 }
 
+/* Base64 (RFC 4648 §4, padded, canonical) of exactly `want` octets; false for anything else. */
+static bool base64_decode(const char *text, size_t len, uint8_t *out, size_t want)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t pad = (3 - want % 3) % 3, n = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	if (len != (want + 2) / 3 * 4)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (i >= len - pad) {
+			if (text[i] != '=')
+				return false;
+			continue;
+		}
+		const char *p = text[i] != '\0' ? memchr(alphabet, text[i], 64) : NULL;
+		if (p == NULL)
+			return false;
+		acc = (acc << 6) | (uint32_t)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* The bits left over from the last character must be zero (one spelling per pin). */
+	return n == want && acc == 0;
+}
+
+/* "sha256/BASE64": the SHA-256 of a SubjectPublicKeyInfo, as kdig's +tls-pin and RFC 7858 §4.2. */
+static bool parse_pin(const char *text, size_t len, uint8_t out[HF_TLS_PIN_LEN])
+{
+	static const char prefix[] = "sha256/";
+	size_t plen = sizeof(prefix) - 1;
+	return len > plen && memcmp(text, prefix, plen) == 0 &&
+	       base64_decode(text + plen, len - plen, out, HF_TLS_PIN_LEN);
+}
+
+/* tls://ADDR[@PORT][#name][^sha256/PIN]... */
 static int parse_tls(const char *text, struct hf_upstream_conf *out, const char **why)
 {
 	const char *rest = text + strlen("tls://");
-	const char *hash = strchr(rest, '#');
-	size_t alen = hash != NULL ? (size_t)(hash - rest) : strlen(rest);
+	const char *caret = strchr(rest, '^');
+	const char *end = caret != NULL ? caret : rest + strlen(rest);
+	const char *hash = memchr(rest, '#', (size_t)(end - rest));
+	size_t alen = (size_t)((hash != NULL ? hash : end) - rest);
 
 	int ret = addr_parse_len(rest, alen, 853, &out->addr);
 	if (ret != HF_OK) {
 		*why = ret == HF_ERANGE ? "has a port out of range (0..65535)"
-		                        : "is not tls://ADDR[@PORT][#name] (like "
+		                        : "is not tls://ADDR[@PORT][#name][^sha256/PIN] (like "
 		                          "tls://192.0.2.1@853#dns.example)";
 		return HF_EINVAL;
 	}
 	if (hash != NULL) {
 		const char *name = hash + 1;
-		size_t nlen = strlen(name);
+		size_t nlen = (size_t)(end - name);
 		if (nlen == 0 || nlen > 253) {
 			*why = nlen == 0 ? "has an empty TLS name after #"
 			                 : "has a TLS name longer than 253 characters";
@@ -438,7 +481,23 @@ static int parse_tls(const char *text, struct hf_upstream_conf *out, const char 
 				return HF_EINVAL;
 			}
 		}
-		memcpy(out->tls_name, name, nlen + 1);
+		memcpy(out->tls_name, name, nlen);
+		out->tls_name[nlen] = '\0';
+	}
+	while (caret != NULL) {
+		const char *pin = caret + 1;
+		caret = strchr(pin, '^');
+		size_t plen = caret != NULL ? (size_t)(caret - pin) : strlen(pin);
+		if (out->tls_npins == HF_TLS_PINS_MAX) {
+			*why = "has more than 4 pins";
+			return HF_EINVAL;
+		}
+		if (!parse_pin(pin, plen, out->tls_pins[out->tls_npins])) {
+			*why = "has a pin that is not sha256/BASE64 (the SHA-256 of the server's "
+			       "SubjectPublicKeyInfo: 44 characters of Base64)";
+			return HF_EINVAL;
+		}
+		out->tls_npins++;
 	}
 	out->proto = HF_UPSTREAM_TLS;
 	return HF_OK;

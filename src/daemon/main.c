@@ -347,9 +347,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
-		/* The files the configuration names must be usable too. */
-		struct hf_roots *roots = hf_roots_load(cfg->root_hints, err);
+		/* The files the configuration names must be usable too (tls-ca among them). */
+		up = hf_upstreams_new(cfg, RESOLV_CONF, err);
+		struct hf_roots *roots = up ? hf_roots_load(cfg->root_hints, err) : NULL;
 		struct hf_anchors *anchors = roots ? hf_anchors_load(cfg, err) : NULL;
+		hf_upstreams_free(up);
 		hf_config_free(cfg);
 		hf_roots_free(roots);
 		if (anchors == NULL) {

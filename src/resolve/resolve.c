@@ -154,6 +154,8 @@ static enum hf_req_state produce(struct hf_req *r, uint64_t now_us, struct hf_re
 		return fail(r, 0, "query does not fit");
 
 	struct hf_upstream *s = &r->set->servers[r->server];
+	if (s->tls != NULL)
+		r->tcp = true; /* DNS over TLS: a stream no forger reaches; never UDP, no TC */
 	uint32_t timeout = hf_upstream_timeout_ms(s, r->max_timeout_ms);
 	if (r->tcp)
 		timeout = r->max_timeout_ms; /* a connection setup costs round trips */

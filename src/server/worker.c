@@ -111,6 +111,7 @@ struct worker {
 	unsigned nconns;
 	struct pending *pending;
 	unsigned npending;
+	struct hf_upio *upio; /* upstream I/O: the loop, and its DNS-over-TLS connections */
 	struct hf_answer_stats st;
 
 	struct mmsghdr rmsg[BATCH];
@@ -504,7 +505,7 @@ static void step(struct pending *p)
 			finish(p);
 			return;
 		}
-		p->upq = hf_upq_start(&p->w->loop, &out.server->addr, out.tcp, out.wire, out.len,
+		p->upq = hf_upq_start(p->w->upio, out.server, out.tcp, out.wire, out.len,
 		                      out.timeout_ms, on_upstream, p);
 		if (p->upq != NULL)
 			return;
@@ -686,6 +687,8 @@ static void shut_down(struct worker *w)
 {
 	while (w->pending != NULL)
 		pending_free(w->pending);
+	hf_upio_close(w->upio);
+	w->upio = NULL;
 	for (struct tcp_conn *c = w->conns; c != NULL; c = c->next)
 		conn_close(c);
 	uv_timer_stop(&w->drain);
@@ -724,6 +727,9 @@ static int worker_init(struct worker *w)
 	int rc = uv_loop_init(&w->loop);
 	if (rc < 0)
 		return rc;
+	w->upio = hf_upio_new(&w->loop);
+	if (w->upio == NULL)
+		return HF_ENOMEM;
 	uv_async_init(&w->loop, &w->wake, on_wake);
 	w->wake.data = w;
 	uv_timer_init(&w->loop, &w->drain);

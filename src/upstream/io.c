@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* One query to one upstream over UDP or TCP on a libuv loop. See io.h. */
+/* One query to one upstream over UDP, TCP or TLS on a libuv loop. See io.h. */
 #include "upstream/io.h"
 
 #include <errno.h>
@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "upstream/tls.h"
+#include "upstream/upstream.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/random.h"
@@ -19,8 +21,14 @@
 #define PORT_TRIES  16
 #define PORT_LOWEST 1024
 
+struct hf_upio {
+	uv_loop_t *loop;
+	struct hf_tls_pool *tls;
+};
+
 struct hf_upq {
 	bool tcp;
+	struct hf_tls_q *tls; /* over TLS: the query on the pool's connection, no handle here */
 	bool cancelled;
 	bool failed; /* an error was delivered: no more callbacks */
 	int open_handles;
@@ -81,7 +89,12 @@ void hf_upq_cancel(struct hf_upq *q)
 	q->cancelled = true;
 	uv_timer_stop(&q->timer);
 	uv_close((uv_handle_t *)&q->timer, on_close);
-	uv_close(&q->h.handle, on_close);
+	if (q->tls != NULL) {
+		hf_tls_cancel(q->tls);
+		q->tls = NULL;
+	} else {
+		uv_close(&q->h.handle, on_close);
+	}
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -267,32 +280,81 @@ static int start_tcp(struct hf_upq *q, uv_loop_t *loop, const struct hf_addr *se
 	                      on_tcp_connected);
 }
 
-struct hf_upq *hf_upq_start(uv_loop_t *loop, const struct hf_addr *server, bool tcp,
+/* --- TLS: the pool's connection does the work ------------------------------ */
+
+static void on_tls_message(void *arg, const uint8_t *wire, size_t len, int err, int ip_ttl)
+{
+	(void)ip_ttl;
+	struct hf_upq *q = arg;
+	if (err != HF_OK)
+		deliver_error(q, err);
+	else
+		deliver(q, wire, len, -1);
+}
+
+struct hf_upio *hf_upio_new(uv_loop_t *loop)
+{
+	struct hf_upio *io = hf_calloc(1, sizeof(*io));
+	if (io == NULL)
+		return NULL;
+	io->loop = loop;
+	io->tls = hf_tls_pool_new(loop);
+	if (io->tls == NULL) {
+		hf_free(io);
+		return NULL;
+	}
+	return io;
+}
+
+void hf_upio_close(struct hf_upio *io)
+{
+	if (io == NULL)
+		return;
+	hf_tls_pool_close(io->tls);
+	hf_free(io);
+}
+
+struct hf_upq *hf_upq_start(struct hf_upio *io, struct hf_upstream *server, bool tcp,
                             const uint8_t *wire, size_t len, uint32_t timeout_ms, hf_upq_cb cb,
                             void *arg)
 {
+	if (len > HF_MSG_MAX)
+		return NULL;
 	struct hf_upq *q = hf_calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
-	q->tcp = tcp;
 	q->fd = -1;
 	q->cb = cb;
 	q->arg = arg;
+	if (server->tls != NULL) {
+		q->tls = hf_tls_query(io->tls, server, wire, len, on_tls_message, q);
+		if (q->tls == NULL) {
+			hf_free(q);
+			return NULL;
+		}
+		uv_timer_init(io->loop, &q->timer);
+		q->timer.data = q;
+		q->open_handles = 1;
+		uv_timer_start(&q->timer, on_timeout, timeout_ms, 0);
+		return q;
+	}
+	q->tcp = tcp;
 	q->in_cap = tcp ? 2 + HF_MSG_MAX : UDP_BUF;
 	q->in = hf_malloc(q->in_cap);
 	q->out_len = len + (tcp ? 2 : 0);
 	q->out = hf_malloc(q->out_len);
-	if (q->in == NULL || q->out == NULL || len > HF_MSG_MAX) {
+	if (q->in == NULL || q->out == NULL) {
 		release(q);
 		return NULL;
 	}
 	if (tcp)
 		hf_put16(q->out, (uint16_t)len);
 	memcpy(q->out + (tcp ? 2 : 0), wire, len);
-	uv_timer_init(loop, &q->timer);
+	uv_timer_init(io->loop, &q->timer);
 	q->timer.data = q;
 	q->open_handles++;
-	int rc = tcp ? start_tcp(q, loop, server) : start_udp(q, loop, server);
+	int rc =
+	    tcp ? start_tcp(q, io->loop, &server->addr) : start_udp(q, io->loop, &server->addr);
 	if (rc == 0)
 		rc = uv_timer_start(&q->timer, on_timeout, timeout_ms, 0);
 	if (rc < 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "upstream/tls.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -35,14 +36,52 @@ static bool is_own_listen(const struct hf_config *cfg, const struct hf_addr *a)
 	return false;
 }
 
+/* The name for logs: "ADDR@PORT", or "tls://ADDR@PORT#name" (cut to fit). */
+static void server_name(const struct hf_upstream_conf *uc, char name[64])
+{
+	char addr[64], full[400];
+	hf_addr_format(&uc->addr, addr, sizeof(addr));
+	if (uc->proto != HF_UPSTREAM_TLS)
+		snprintf(full, sizeof(full), "%s", addr);
+	else
+		snprintf(full, sizeof(full), "tls://%s%s%s", addr, uc->tls_name[0] ? "#" : "",
+		         uc->tls_name);
+	snprintf(name, 64, "%.63s", full);
+}
+
+static int add_tls(struct hf_fwd_set *set, struct hf_upstream *s, const struct hf_upstream_conf *uc,
+                   const char *tls_ca, char *err)
+{
+	if (set->tls_ctx == NULL) {
+		char why[256];
+		set->tls_ctx = hf_tls_ctx_new(tls_ca, why, sizeof(why));
+		if (set->tls_ctx == NULL) {
+			char ztext[HF_NAME_TEXT_MAX];
+			if (hf_name_to_text(set->zone, ztext, sizeof(ztext)) < 0)
+				ztext[0] = '\0';
+			snprintf(err, HF_CONFIG_ERR_MAX, "forward: zone %.200s: %s", ztext, why);
+			return HF_EINVAL;
+		}
+	}
+	s->tls = hf_calloc(1, sizeof(*s->tls));
+	if (s->tls == NULL) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
+		return HF_ENOMEM;
+	}
+	s->tls->ctx = set->tls_ctx;
+	memcpy(s->tls->name, uc->tls_name, sizeof(s->tls->name));
+	memcpy(s->tls->pins, uc->tls_pins, sizeof(s->tls->pins));
+	s->tls->npins = uc->tls_npins;
+	return HF_OK;
+}
+
 static int add_server(struct hf_fwd_set *set, const struct hf_config *cfg,
-                      const struct hf_upstream_conf *uc)
+                      const struct hf_upstream_conf *uc, const char *tls_ca, char *err)
 {
 	char name[64];
-	hf_addr_format(&uc->addr, name, sizeof(name));
-	if (uc->proto != HF_UPSTREAM_DNS) {
-		hf_log_warn("forward: encrypted upstream %s is not supported yet; left out",
-		            uc->proto == HF_UPSTREAM_HTTPS ? uc->url : name);
+	server_name(uc, name);
+	if (uc->proto == HF_UPSTREAM_HTTPS) {
+		hf_log_warn("forward: DNS over HTTPS is not supported yet; %s left out", uc->url);
 		return HF_OK;
 	}
 	if (is_own_listen(cfg, &uc->addr)) {
@@ -55,10 +94,16 @@ static int add_server(struct hf_fwd_set *set, const struct hf_config *cfg,
 		            HF_UPSTREAM_MAX_SERVERS, name);
 		return HF_OK;
 	}
-	struct hf_upstream *s = &set->servers[set->n++];
+	struct hf_upstream *s = &set->servers[set->n];
 	memset(s, 0, sizeof(*s));
 	s->addr = uc->addr;
 	memcpy(s->name, name, sizeof(s->name));
+	if (uc->proto == HF_UPSTREAM_TLS) {
+		int rc = add_tls(set, s, uc, tls_ca, err);
+		if (rc != HF_OK)
+			return rc;
+	}
+	set->n++;
 	return HF_OK;
 }
 
@@ -87,15 +132,20 @@ static size_t read_resolv_conf(const char *path, struct hf_upstream_conf *out, s
 }
 
 static int build_set(struct hf_fwd_set *set, const uint8_t *zone, const struct hf_config *cfg,
-                     const struct hf_upstream_conf *ucs, size_t n, char *err)
+                     const struct hf_upstream_conf *ucs, size_t n, const char *tls_ca, char *err)
 {
 	char ztext[HF_NAME_TEXT_MAX];
 	memcpy(set->zone, zone, hf_name_len(zone));
 	set->servers = hf_calloc(n ? n : 1, sizeof(struct hf_upstream));
-	if (set->servers == NULL)
+	if (set->servers == NULL) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		return HF_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		add_server(set, cfg, &ucs[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = add_server(set, cfg, &ucs[i], tls_ca, err);
+		if (rc != HF_OK)
+			return rc;
+	}
 	if (set->n == 0) {
 		if (hf_name_to_text(zone, ztext, sizeof(ztext)) < 0)
 			ztext[0] = '\0';
@@ -119,7 +169,7 @@ struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *r
 	for (size_t i = 0; i < cfg->nforward; i++) {
 		const struct hf_forward_zone *fz = &cfg->forward[i];
 		int rc = build_set(&u->zones[u->nzones++], fz->zone, cfg, fz->upstreams,
-		                   fz->nupstreams, err);
+		                   fz->nupstreams, fz->tls_ca, err);
 		if (rc != HF_OK)
 			goto fail;
 	}
@@ -133,7 +183,7 @@ struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *r
 			         resolv_conf);
 			goto fail;
 		}
-		if (build_set(&u->zones[u->nzones++], root, cfg, ucs, n, err) != HF_OK)
+		if (build_set(&u->zones[u->nzones++], root, cfg, ucs, n, NULL, err) != HF_OK)
 			goto fail;
 	}
 	return u;
@@ -148,8 +198,13 @@ void hf_upstreams_free(struct hf_upstreams *u)
 {
 	if (u == NULL)
 		return;
-	for (size_t i = 0; i < u->nzones; i++)
-		hf_free(u->zones[i].servers);
+	for (size_t i = 0; i < u->nzones; i++) {
+		struct hf_fwd_set *set = &u->zones[i];
+		for (size_t j = 0; set->servers != NULL && j < set->n; j++)
+			hf_free(set->servers[j].tls);
+		hf_free(set->servers);
+		hf_tls_ctx_free(set->tls_ctx);
+	}
 	hf_free(u->zones);
 	hf_free(u);
 }

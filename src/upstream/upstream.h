@@ -16,6 +16,13 @@
  *
  * The figures are shared by all worker threads and updated with atomics:
  * a lost update costs a slightly stale SRTT, never correctness.
+ *
+ * A `tls://` upstream (DNS over TLS, tls.h) carries its authentication in
+ * `tls`; every query to it goes over TLS, whatever transport the resolver
+ * asked for. Each zone with such upstreams holds one OpenSSL context with
+ * its CA store (`forward[].tls-ca`), loaded here, so a CA file that cannot
+ * be read is a configuration error. `https://` upstreams are left out with a
+ * warning: DNS over HTTPS is not implemented yet.
  */
 #pragma once
 
@@ -29,9 +36,13 @@
 
 #define HF_UPSTREAM_MAX_SERVERS 32 /* per zone; tried servers are a bit mask */
 
+struct hf_tls_peer;
+struct ssl_ctx_st;
+
 struct hf_upstream {
 	struct hf_addr addr;
-	char name[64];            /* "ADDR@PORT" for logs */
+	char name[64];            /* "ADDR@PORT" (or "tls://ADDR@PORT#name") for logs */
+	struct hf_tls_peer *tls;  /* DNS over TLS: how to authenticate it; NULL = plain DNS */
 	_Atomic uint32_t srtt_us; /* 0 = never measured */
 	_Atomic uint32_t fails;   /* consecutive */
 	_Atomic uint64_t down_until_ms;
@@ -45,6 +56,8 @@ struct hf_upstream {
 	_Atomic uint8_t edns;          /* HF_GUARD_EDNS_* */
 	_Atomic uint64_t tcp_until_ms; /* doubted lately: ask over TCP until then */
 	_Atomic uint64_t doubted, rejected;
+	/* DNS over TLS: connections set up (resumed ones too), and those refused or failed. */
+	_Atomic uint64_t tls_connections, tls_resumed, tls_failures;
 	/* DNS cookies (RFC 7873, RFC 9018): ours for this server and the one it gave us,
 	 * under a spin lock (workers share the server). */
 	atomic_flag cookie_lock;
@@ -62,6 +75,7 @@ struct hf_fwd_set {
 	uint8_t zone[HF_NAME_MAX];
 	struct hf_upstream *servers;
 	size_t n;
+	struct ssl_ctx_st *tls_ctx; /* for its tls:// servers; NULL when it has none */
 };
 
 struct hf_upstreams {
@@ -72,9 +86,9 @@ struct hf_upstreams {
 /*
  * Builds the server sets from cfg. Servers equal to one of holdfast's own
  * listen addresses are left out (forwarding to ourselves would loop), as
- * are encrypted upstreams, which arrive with the hold-fast work; both are
- * logged. Returns NULL with a message in err when a zone is left with no
- * server or resolv.conf lists none.
+ * are https:// upstreams (not implemented yet); both are logged. Returns
+ * NULL with a message in err when a zone is left with no server,
+ * resolv.conf lists none, or a zone's tls-ca cannot be loaded.
  */
 struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *resolv_conf,
                                       char err[HF_CONFIG_ERR_MAX]);

@@ -215,7 +215,8 @@ def _wait_answers(server, qname, deadline_s, proc=None, what="server"):
 class Nsd:
     """One NSD process in the foreground with a private config and zones."""
 
-    def __init__(self, workdir, addr, port, zone_texts):
+    def __init__(self, workdir, addr, port, zone_texts, extra_server_conf=""):
+        """extra_server_conf: more `server:` lines (indented two spaces), e.g. for TLS."""
         self.dir = workdir
         self.addr, self.port = addr, port
         self.server = (addr, port)
@@ -252,7 +253,7 @@ server:
   refuse-any: no
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
-remote-control:
+""" + extra_server_conf + f"""remote-control:
   control-enable: yes
   control-interface: "{self.ctl}"
 """ + "".join(zone_stanzas))
@@ -281,16 +282,27 @@ remote-control:
             self.proc.kill()
             self.proc.wait(timeout=5)
 
-    def queries(self):
-        """How many queries NSD has answered so far (nsd-control stats)."""
+    def stats(self):
+        """NSD's counters so far (nsd-control stats_noreset), e.g. num.udp, num.tls."""
         out = subprocess.run(["nsd-control", "-c", self.conf, "stats_noreset"],
                              capture_output=True, text=True, timeout=10)
         if out.returncode != 0:
             raise RuntimeError(f"nsd-control stats_noreset failed: {out.stdout}{out.stderr}")
+        stats = {}
         for line in out.stdout.splitlines():
-            if line.startswith("num.queries="):
-                return int(line.split("=", 1)[1])
-        raise RuntimeError(f"no num.queries in nsd-control output:\n{out.stdout}")
+            key, sep, value = line.partition("=")
+            if sep:
+                try:
+                    stats[key] = int(value)
+                except ValueError:
+                    pass
+        if "num.queries" not in stats:
+            raise RuntimeError(f"no num.queries in nsd-control output:\n{out.stdout}")
+        return stats
+
+    def queries(self):
+        """How many queries NSD has answered so far (nsd-control stats)."""
+        return self.stats()["num.queries"]
 
 
 @pytest.fixture(scope="session")

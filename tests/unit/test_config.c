@@ -161,6 +161,7 @@ static const char every_key[] =
     "forward:\n"
     "  - zone: example.com\n"
     "    upstreams: [192.0.2.1, \"tls://192.0.2.2@8853#dns.example\", \"https://dns.example/q\"]\n"
+    "    tls-ca: /etc/holdfast/ca.pem\n"
     "  - zone: .\n"
     "    upstreams: \"2001:db8::1@5300\"\n"
     "root-hints: /etc/holdfast/root.hints\n"
@@ -221,7 +222,9 @@ static void test_every_key(void **state)
 	assert_string_equal(u[1].tls_name, "dns.example");
 	assert_int_equal(u[2].proto, HF_UPSTREAM_HTTPS);
 	assert_string_equal(u[2].url, "https://dns.example/q");
+	assert_string_equal(cfg->forward[0].tls_ca, "/etc/holdfast/ca.pem");
 	assert_int_equal(cfg->forward[1].zone[0], 0);
+	assert_string_equal(cfg->forward[1].tls_ca, ""); /* the default: the system's store */
 	assert_int_equal(cfg->forward[1].nupstreams, 1);
 	assert_string_equal(fmt_addr(&cfg->forward[1].upstreams[0].addr), "2001:db8::1@5300");
 
@@ -352,23 +355,23 @@ static void test_unknown_keys(void **state)
 	check_error("cache:\n  bogus: 1\n",
 	            "t.yaml:2: cache.bogus: unknown key (allowed here: path, size, min-ttl, "
 	            "max-ttl, prefetch, negative-max-ttl)");
-	check_error(
-	    "workers: 1\nzzz: 1\n",
-	    "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "
-	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, resolver, "
-	    "cache, serve-stale, access, tcp, control, events, log)");
+	check_error("workers: 1\nzzz: 1\n",
+	            "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "
+	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	            "resolver, "
+	            "cache, serve-stale, access, tcp, control, events, log)");
 	/* Dotted keys are not a shorthand for nesting. */
-	check_error(
-	    "cache.size: 1M\n",
-	    "t.yaml:1: cache.size: unknown key (allowed here: listen, workers, forward, "
-	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, resolver, "
-	    "cache, serve-stale, access, tcp, control, events, log)");
+	check_error("cache.size: 1M\n",
+	            "t.yaml:1: cache.size: unknown key (allowed here: listen, workers, forward, "
+	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	            "resolver, "
+	            "cache, serve-stale, access, tcp, control, events, log)");
 	/* A key with a newline in it is escaped, so the message stays one line. */
-	check_error(
-	    "\"a\\nb\": 1\n",
-	    "t.yaml:1: a\\x0ab: unknown key (allowed here: listen, workers, forward, "
-	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, resolver, "
-	    "cache, serve-stale, access, tcp, control, events, log)");
+	check_error("\"a\\nb\": 1\n",
+	            "t.yaml:1: a\\x0ab: unknown key (allowed here: listen, workers, forward, "
+	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	            "resolver, "
+	            "cache, serve-stale, access, tcp, control, events, log)");
 	check_error("forward:\n  - zone: .\n    upstream: [192.0.2.1]\n",
 	            "t.yaml:3: forward[0].upstream: unknown key; did you mean upstreams?");
 }
@@ -582,7 +585,8 @@ static void test_forward_errors(void **state)
 	            "https://");
 	check_error("forward:\n  - zone: .\n    upstreams: [\"tls://dns.example\"]\n",
 	            "t.yaml:3: forward[0].upstreams[0]: \"tls://dns.example\" is not "
-	            "tls://ADDR[@PORT][#name] (like tls://192.0.2.1@853#dns.example)");
+	            "tls://ADDR[@PORT][#name][^sha256/PIN] (like "
+	            "tls://192.0.2.1@853#dns.example)");
 	check_error(
 	    "forward:\n  - zone: .\n    upstreams: [\"tls://192.0.2.1#a b\"]\n",
 	    "t.yaml:3: forward[0].upstreams[0]: \"tls://192.0.2.1#a b\" has a TLS name that "
@@ -597,6 +601,81 @@ static void test_forward_errors(void **state)
 	check_error("forward:\n  - zone: a..b\n    upstreams: [192.0.2.1]\n",
 	            "t.yaml:2: forward[0].zone: \"a..b\" is not a domain name: "
 	            "presentation-format syntax error");
+}
+
+/* SPKI pins: tls://ADDR[@PORT][#name][^sha256/BASE64]..., the digest in Base64 (44 chars). */
+static void test_tls_pins(void **state)
+{
+	(void)state;
+	/* sha256 of nothing, and 32 octets of 0xff: known Base64 spellings. */
+	static const char empty[] = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+	static const uint8_t empty_bin[32] = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14,
+	                                      0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+	                                      0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
+	                                      0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+	static const char ones[] = "//////////////////////////////////////////8=";
+	struct hf_upstream_conf uc;
+	const char *why = NULL;
+	char text[512];
+
+	snprintf(text, sizeof(text), "tls://192.0.2.1@8853#dns.example^sha256/%s", empty);
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_OK);
+	assert_int_equal(uc.proto, HF_UPSTREAM_TLS);
+	assert_string_equal(fmt_addr(&uc.addr), "192.0.2.1@8853");
+	assert_string_equal(uc.tls_name, "dns.example");
+	assert_int_equal(uc.tls_npins, 1);
+	assert_memory_equal(uc.tls_pins[0], empty_bin, 32);
+
+	/* Pins without a name (the pin alone authenticates), several of them. */
+	snprintf(text, sizeof(text), "tls://2001:db8::1^sha256/%s^sha256/%s", empty, ones);
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_OK);
+	assert_string_equal(fmt_addr(&uc.addr), "2001:db8::1@853");
+	assert_string_equal(uc.tls_name, "");
+	assert_int_equal(uc.tls_npins, 2);
+	assert_memory_equal(uc.tls_pins[0], empty_bin, 32);
+	for (size_t i = 0; i < 32; i++)
+		assert_int_equal(uc.tls_pins[1][i], 0xff);
+
+	/* No pin at all. */
+	assert_int_equal(hf_config_parse_upstream("tls://192.0.2.1#a.example", &uc, &why), HF_OK);
+	assert_int_equal(uc.tls_npins, 0);
+
+	static const char *const bad[] = {
+	    "tls://192.0.2.1#dns.example^", /* empty pin */
+	    "tls://192.0.2.1#dns.example^47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", /* no algo
+	                                                                                 */
+	    "tls://192.0.2.1#dns.example^sha1/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU==",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF*=",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa-_TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=",
+	    "tls://192.0.2.1#dns.example^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hS=FU=",
+	    "tls://192.0.2.1#dns.example^sha256/ 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF=",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		if (hf_config_parse_upstream(bad[i], &uc, &why) != HF_EINVAL)
+			fail_msg("accepted %s", bad[i]);
+		assert_non_null(strstr(why, "pin that is not sha256/BASE64"));
+	}
+	/* Four pins at most. */
+	size_t len = (size_t)snprintf(text, sizeof(text), "tls://192.0.2.1");
+	for (int i = 0; i < 5; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "^sha256/%s", empty);
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_EINVAL);
+	assert_string_equal(why, "has more than 4 pins");
+	/* A name after the pins is not a name: '^' ends it. */
+	snprintf(text, sizeof(text), "tls://192.0.2.1^sha256/%s#dns.example", empty);
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_EINVAL);
+
+	check_error(
+	    "forward:\n  - zone: .\n    upstreams: [\"tls://192.0.2.1#x.example^sha256/abc\"]\n",
+	    "t.yaml:3: forward[0].upstreams[0]: \"tls://192.0.2.1#x.example^sha256/abc\" "
+	    "has a pin that is not sha256/BASE64 (the SHA-256 of the server's "
+	    "SubjectPublicKeyInfo: 44 characters of Base64)");
+	check_error("forward:\n  - zone: .\n    upstreams: [192.0.2.1]\n    tls-ca: [a]\n",
+	            "t.yaml:4: forward[0].tls-ca: expected a path, found a list");
 }
 
 static void test_local_data(void **state)
@@ -953,11 +1032,11 @@ int main(void)
 	    cmocka_unit_test(test_structure_errors), cmocka_unit_test(test_unknown_keys),
 	    cmocka_unit_test(test_duplicate_keys),   cmocka_unit_test(test_type_errors),
 	    cmocka_unit_test(test_range_errors),     cmocka_unit_test(test_value_errors),
-	    cmocka_unit_test(test_forward_errors),   cmocka_unit_test(test_local_data),
-	    cmocka_unit_test(test_addr_parse),       cmocka_unit_test(test_prefix_parse),
-	    cmocka_unit_test(test_prefix_match),     cmocka_unit_test(test_durations_sizes),
-	    cmocka_unit_test(test_load_file),        cmocka_unit_test(test_reference),
-	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_forward_errors),   cmocka_unit_test(test_tls_pins),
+	    cmocka_unit_test(test_local_data),       cmocka_unit_test(test_addr_parse),
+	    cmocka_unit_test(test_prefix_parse),     cmocka_unit_test(test_prefix_match),
+	    cmocka_unit_test(test_durations_sizes),  cmocka_unit_test(test_load_file),
+	    cmocka_unit_test(test_reference),        cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "upstream/tls.h"
 #include "upstream/upstream.h"
 #include "util/err.h"
 
@@ -80,11 +81,11 @@ static void test_longest_forward_zone_wins(void **state)
 	    config("forward:\n"
 	           "  - {zone: ., upstreams: [192.0.2.1]}\n"
 	           "  - {zone: example.com., upstreams: [192.0.2.2]}\n"
-	           "  - {zone: tls.example., upstreams: [\"tls://192.0.2.3#x\"]}\n");
+	           "  - {zone: doh.example., upstreams: [\"https://dns.example/q\"]}\n");
 	char err[HF_CONFIG_ERR_MAX];
-	/* A zone whose only upstream is encrypted has no usable server yet. */
+	/* A zone whose only upstream is DNS over HTTPS has no usable server yet. */
 	assert_null(hf_upstreams_new(cfg, "/nonexistent", err));
-	assert_non_null(strstr(err, "tls.example. has no usable upstream"));
+	assert_non_null(strstr(err, "doh.example. has no usable upstream"));
 	hf_config_free(cfg);
 
 	cfg = config("forward:\n"
@@ -101,12 +102,67 @@ static void test_longest_forward_zone_wins(void **state)
 	hf_config_free(cfg);
 }
 
+static void test_tls_upstreams(void **state)
+{
+	(void)state;
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_config *cfg = config(
+	    "forward:\n"
+	    "  - zone: .\n"
+	    "    upstreams: [192.0.2.1, \"tls://192.0.2.3#dns.example\",\n"
+	    "                "
+	    "\"tls://2001:db8::3@8853^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"]\n"
+	    "  - {zone: plain.example., upstreams: [192.0.2.2]}\n");
+	struct hf_upstreams *up = hf_upstreams_new(cfg, "/nonexistent", err);
+	assert_non_null(up);
+	struct hf_fwd_set *set = &up->zones[0];
+	assert_int_equal(set->n, 3);
+	assert_non_null(set->tls_ctx); /* the system's store */
+	assert_null(set->servers[0].tls);
+	assert_string_equal(set->servers[1].name, "tls://192.0.2.3@853#dns.example");
+	assert_non_null(set->servers[1].tls);
+	assert_ptr_equal(set->servers[1].tls->ctx, set->tls_ctx);
+	assert_string_equal(set->servers[1].tls->name, "dns.example");
+	assert_int_equal(set->servers[1].tls->npins, 0);
+	assert_string_equal(set->servers[2].name, "tls://2001:db8::3@8853");
+	assert_string_equal(set->servers[2].tls->name, "");
+	assert_int_equal(set->servers[2].tls->npins, 1);
+	assert_int_equal(set->servers[2].tls->pins[0][0], 0xe3);
+	char pin[64];
+	hf_tls_pin_format(set->servers[2].tls->pins[0], pin, sizeof(pin));
+	assert_string_equal(pin, "sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+	assert_null(up->zones[1].tls_ctx); /* no TLS server there */
+	hf_upstreams_free(up);
+	hf_config_free(cfg);
+
+	/* A CA file that cannot be loaded is an error naming the zone and the file. */
+	cfg = config("forward:\n"
+	             "  - zone: example.\n"
+	             "    upstreams: [\"tls://192.0.2.3#dns.example\"]\n"
+	             "    tls-ca: /nonexistent/ca.pem\n");
+	assert_null(hf_upstreams_new(cfg, "/nonexistent", err));
+	assert_non_null(strstr(err, "forward: zone example.: tls-ca /nonexistent/ca.pem: cannot "
+	                            "load CA certificates"));
+	hf_config_free(cfg);
+
+	/* ...but only where a tls:// upstream needs it. */
+	cfg = config("forward:\n"
+	             "  - zone: example.\n"
+	             "    upstreams: [192.0.2.3]\n"
+	             "    tls-ca: /nonexistent/ca.pem\n");
+	up = hf_upstreams_new(cfg, "/nonexistent", err);
+	assert_non_null(up);
+	hf_upstreams_free(up);
+	hf_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resolv_conf_skips_what_it_cannot_use),
 	    cmocka_unit_test(test_resolv_conf_without_servers_is_an_error),
 	    cmocka_unit_test(test_longest_forward_zone_wins),
+	    cmocka_unit_test(test_tls_upstreams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,548 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""DNS over TLS to forward upstreams (RFC 7858, RFC 8310 strict profile).
+
+A throwaway CA and server certificate are made with the openssl CLI for the
+session; a real NSD serves the test zones over TLS on its own address and
+port. Its counters (nsd-control stats) tell TLS queries from plain UDP and
+TCP ones, so each test checks that nothing went out in clear. A TCP relay in
+front of NSD counts the connections holdfast opens and can cut them; a
+scripted DoT server (Python's ssl module) does what NSD will not: replies in
+another order than asked, replies with an ID nobody asked for, and closing a
+connection with a query unanswered.
+"""
+
+import concurrent.futures
+import os
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+
+import dns.edns
+import dns.exception
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+import zones
+from conftest import (Nsd, answer_rrset, free_port, next_ip, rdata_set, tcp_read_msg)
+
+NAME = "dns.test"          # the certificate's DNS name
+WWW = "www.example.test."
+TIMEOUT = 20.0             # per client query: failures take a few attempts
+
+
+# --- certificates --------------------------------------------------------------
+
+
+def _openssl(*args, cwd):
+    r = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)} failed:\n{r.stderr}")
+    return r.stdout
+
+
+def _make_ca(d, stem):
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", f"{stem}.key", "-out", f"{stem}.pem", "-days", "2",
+             "-subj", f"/CN=holdfast test {stem}",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    return os.path.join(d, f"{stem}.pem")
+
+
+def _make_cert(d, stem, ca, san):
+    with open(os.path.join(d, f"{stem}.ext"), "w") as f:
+        f.write(f"subjectAltName={san}\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", f"{stem}.key", "-out", f"{stem}.csr", "-subj", f"/CN={NAME}", cwd=d)
+    _openssl("x509", "-req", "-in", f"{stem}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+             "-CAcreateserial", "-out", f"{stem}.pem", "-days", "2",
+             "-extfile", f"{stem}.ext", cwd=d)
+    return os.path.join(d, f"{stem}.pem"), os.path.join(d, f"{stem}.key")
+
+
+def spki_pin(pem):
+    """sha256/BASE64 of a certificate's SubjectPublicKeyInfo, as RFC 7858 §4.2 and kdig."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         capture_output=True, check=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                            capture_output=True, check=True).stdout
+    b64 = subprocess.run(["openssl", "enc", "-base64", "-A"], input=digest,
+                         capture_output=True, check=True).stdout
+    return "sha256/" + b64.decode().strip()
+
+
+class Pki:
+    def __init__(self, d, server_ip):
+        self.dir = d
+        self.ca = _make_ca(d, "ca")
+        self.other_ca = _make_ca(d, "other-ca")
+        self.cert, self.key = _make_cert(d, "server", "ca", f"DNS:{NAME},IP:{server_ip}")
+        self.pin = spki_pin(self.cert)
+        self.other_pin = spki_pin(self.other_ca)
+
+
+# --- the servers -------------------------------------------------------------------
+
+
+class DotNsd(Nsd):
+    """NSD with DNS over TLS on its one address and port (UDP there stays plain DNS,
+    which is how the counters tell a query in clear from one over TLS)."""
+
+    def __init__(self, workdir, addr, port, pki):
+        super().__init__(workdir, addr, port, zones.zone_texts(), extra_server_conf=(
+            f"  tls-port: {port}\n"
+            f"  tls-service-key: \"{pki.key}\"\n"
+            f"  tls-service-pem: \"{pki.cert}\"\n"))
+
+    def counts(self):
+        s = self.stats()
+        return {k: s.get(f"num.{k}", 0) for k in ("udp", "tcp", "tls")}
+
+
+@pytest.fixture(scope="module")
+def dot_addr():
+    return next_ip("nsd")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory, dot_addr):
+    return Pki(str(tmp_path_factory.mktemp("pki")), dot_addr)
+
+
+@pytest.fixture(scope="module")
+def dot_nsd(tmp_path_factory, dot_addr, pki):
+    n = DotNsd(str(tmp_path_factory.mktemp("dot-nsd")), dot_addr, free_port(dot_addr), pki)
+    n.start()
+    yield n
+    n.stop()
+
+
+class Relay:
+    """A TCP relay (bytes only: TLS stays end to end) that counts connections
+    and can cut every open one, as a server closing them would."""
+
+    def __init__(self, addr, target):
+        self.target = target
+        self.accepted = 0
+        self._live = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((addr, 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.server = (addr, self.sock.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                u = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                c.close()
+                continue
+            c.settimeout(None)
+            u.settimeout(None)
+            with self._lock:
+                self.accepted += 1
+                self._live.append((c, u))
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        with self._lock:
+            live, self._live = self._live, []
+        for c, u in live:
+            for s in (c, u):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def close(self):
+        self._stop.set()
+        self.sock.close()
+        self.cut()
+
+
+@pytest.fixture
+def relay():
+    made = []
+
+    def make(target):
+        r = Relay(target[0], target)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def _reply(q):
+    """Every name under example.test. has A 192.0.2.1; others are NXDOMAIN."""
+    r = dns.message.make_response(q)
+    qq = q.question[0]
+    if qq.name.to_text().lower().endswith("example.test."):
+        if qq.rdtype == dns.rdatatype.A:
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "A", "192.0.2.1"))
+    else:
+        r.set_rcode(dns.rcode.NXDOMAIN)
+    return r
+
+
+def _frame(msg):
+    wire = msg.to_wire()
+    return struct.pack("!H", len(wire)) + wire
+
+
+class ScriptedDot:
+    """A DNS-over-TLS server in threads, for misbehaviour NSD does not produce.
+
+    behaviour:
+      "reverse"     reads queries in pairs and answers each pair last first
+      "unknown-id"  before each reply, one with an ID no query carried
+      "close-first" the first connection reads one query and closes unanswered
+      "one-each"    closes the connection after each reply
+    tls12: speak TLS 1.2 at most.
+    """
+
+    def __init__(self, addr, pki, behaviour, tls12=False):
+        self.behaviour = behaviour
+        self.connections = 0
+        self.queries = 0
+        self._stop = threading.Event()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(pki.cert, pki.key)
+        if tls12:
+            self.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((addr, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.server = (addr, self.sock.getsockname()[1])
+        self._conns = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                raw, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(raw, self.connections),
+                             daemon=True).start()
+
+    def _read(self, conn):
+        wire = tcp_read_msg(conn)
+        self.queries += 1
+        return dns.message.from_wire(wire)
+
+    def _serve(self, raw, number):
+        try:
+            raw.settimeout(10)
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+            self._conns.append(conn)
+            while not self._stop.is_set():
+                q = self._read(conn)
+                if self.behaviour == "close-first" and number == 1:
+                    conn.close()
+                    return
+                if self.behaviour == "unknown-id":
+                    stray = _reply(q)
+                    stray.id = (q.id + 1) & 0xFFFF
+                    conn.sendall(_frame(stray))
+                    conn.sendall(_frame(_reply(q)))
+                elif self.behaviour == "reverse":
+                    conn.settimeout(0.3)
+                    try:
+                        q2 = self._read(conn)
+                    except (socket.timeout, ssl.SSLError):
+                        q2 = None
+                    conn.settimeout(10)
+                    if q2 is not None:
+                        conn.sendall(_frame(_reply(q2)))
+                    conn.sendall(_frame(_reply(q)))
+                else:
+                    conn.sendall(_frame(_reply(q)))
+                if self.behaviour == "one-each":
+                    conn.unwrap()
+                    conn.close()
+                    return
+        except (OSError, EOFError, ssl.SSLError, dns.exception.DNSException):
+            pass
+
+    def close(self):
+        self._stop.set()
+        self.sock.close()
+        for c in self._conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def scripted_dot(pki):
+    made = []
+
+    def make(behaviour, **kw):
+        s = ScriptedDot(next_ip("scripted"), pki, behaviour, **kw)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def tls_upstream(server, name=NAME, pins=()):
+    text = f"tls://{server[0]}@{server[1]}"
+    if name:
+        text += f"#{name}"
+    for p in pins:
+        text += f"^{p}"
+    return text
+
+
+def start(holdfast_factory, upstream, ca):
+    zone = {"zone": ".", "upstreams": [upstream]}
+    if ca is not None:
+        zone["tls-ca"] = ca
+    return holdfast_factory([], forward=[zone])
+
+
+def assert_www(r):
+    assert r.rcode() == dns.rcode.NOERROR, r
+    assert rdata_set(answer_rrset(r, WWW, "A")) == zones.texts(WWW, "A")
+
+
+def ede_codes(r):
+    return [o.code for o in r.options if o.otype == dns.edns.EDE]
+
+
+def assert_refused(hf, before, nsd, why):
+    """SERVFAIL with EDE 22, a log line naming the problem, and nothing sent anywhere:
+    no TLS query (the handshake failed first), no plain one."""
+    r = hf.ask(WWW, "A", timeout=TIMEOUT)
+    assert r.rcode() == dns.rcode.SERVFAIL, r
+    assert 22 in ede_codes(r), r
+    log = hf.stderr()
+    assert "TLS authentication failed" in log and why in log, log
+    assert "no fallback to plain DNS" in log
+    assert nsd.counts() == before, "a query reached the server"
+
+
+# --- answers, and nothing in clear ----------------------------------------------------------
+
+
+def test_answers_over_tls_and_never_in_clear(holdfast_factory, dot_nsd, pki):
+    before = dot_nsd.counts()
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server), pki.ca)
+    assert_www(hf.ask(WWW, "A", timeout=TIMEOUT))
+    r = hf.ask(WWW, "AAAA", timeout=TIMEOUT)
+    assert rdata_set(answer_rrset(r, WWW, "AAAA")) == zones.texts(WWW, "AAAA")
+    r = hf.ask("nowhere.example.test.", "A", timeout=TIMEOUT)
+    assert r.rcode() == dns.rcode.NXDOMAIN
+    # A big answer that is truncated over UDP comes whole over the stream.
+    big = hf.ask("big.example.test.", "A", tcp=True, timeout=TIMEOUT)
+    assert len(answer_rrset(big, "big.example.test.", "A")) == zones.BIG_COUNT
+    after = dot_nsd.counts()
+    assert after["tls"] - before["tls"] == 4
+    assert (after["udp"], after["tcp"]) == (before["udp"], before["tcp"])
+    assert "forwarding . to tls://" in hf.stderr()
+    assert hf.stderr().count("TLS connection up") == 1, "the connection was not reused"
+
+
+def test_without_a_name_the_certificate_must_name_the_address(holdfast_factory, dot_nsd, pki):
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server, name=None), pki.ca)
+    assert_www(hf.ask(WWW, "A", timeout=TIMEOUT))
+
+
+def test_plain_dns_server_at_a_tls_address_gets_nothing_in_clear(holdfast_factory,
+                                                                  bad_upstream):
+    plain = bad_upstream("honest")
+    hf = start(holdfast_factory, tls_upstream(plain.server), None)
+    r = hf.ask(WWW, "A", timeout=TIMEOUT)
+    assert r.rcode() == dns.rcode.SERVFAIL, r
+    assert plain.queries == [], "a query went out in clear"
+    assert not [t for t, _ in plain.received if t == "udp"]
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def test_wrong_name_is_refused(holdfast_factory, dot_nsd, pki):
+    before = dot_nsd.counts()
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server, name="wrong.test"), pki.ca)
+    assert_refused(hf, before, dot_nsd, "hostname mismatch")
+
+
+@pytest.mark.parametrize("store", ["other CA", "system store"])
+def test_certificate_from_an_untrusted_ca_is_refused(holdfast_factory, dot_nsd, pki, store):
+    before = dot_nsd.counts()
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server),
+               pki.other_ca if store == "other CA" else None)
+    assert_refused(hf, before, dot_nsd, "unable to get local issuer certificate")
+
+
+def test_matching_pin_is_used(holdfast_factory, dot_nsd, pki):
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server, pins=[pki.other_pin, pki.pin]),
+               pki.ca)
+    assert_www(hf.ask(WWW, "A", timeout=TIMEOUT))
+
+
+def test_pin_alone_authenticates_without_a_trusted_chain(holdfast_factory, dot_nsd, pki):
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server, name=None, pins=[pki.pin]), None)
+    assert_www(hf.ask(WWW, "A", timeout=TIMEOUT))
+
+
+@pytest.mark.parametrize("name", [NAME, None])
+def test_pin_that_does_not_match_is_refused(holdfast_factory, dot_nsd, pki, name):
+    before = dot_nsd.counts()
+    hf = start(holdfast_factory, tls_upstream(dot_nsd.server, name=name, pins=[pki.other_pin]),
+               pki.ca)
+    assert_refused(hf, before, dot_nsd, f"no pin matches the server's key (its pin is {pki.pin})")
+
+
+def test_unreadable_ca_file_is_a_config_error(holdfast_bin, tmp_path, dot_nsd):
+    conf = tmp_path / "hf.yaml"
+    conf.write_text("forward:\n  - zone: .\n"
+                    f"    upstreams: [\"{tls_upstream(dot_nsd.server)}\"]\n"
+                    f"    tls-ca: {tmp_path}/missing.pem\n")
+    r = subprocess.run([holdfast_bin, "--check-config", "-c", str(conf)], capture_output=True,
+                       text=True)
+    assert r.returncode == 1
+    assert f"tls-ca {tmp_path}/missing.pem: cannot load CA certificates" in r.stderr
+
+
+# --- connection reuse -----------------------------------------------------------------------
+
+
+def test_concurrent_queries_share_one_connection(holdfast_factory, dot_nsd, pki, relay):
+    r = relay(dot_nsd.server)
+    before = dot_nsd.counts()
+    hf = start(holdfast_factory, tls_upstream(r.server), pki.ca)
+    names = [f"name{i}.example.test." for i in range(20)] + \
+            [f"c{i}.wild.example.test." for i in range(40)]
+    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+        answers = list(pool.map(lambda n: hf.ask(n, "A", timeout=TIMEOUT), names))
+    for n, a in zip(names, answers):
+        want = zones.texts("*.wild.example.test." if ".wild." in n else n, "A")
+        assert rdata_set(answer_rrset(a, n, "A")) == want, n
+    assert r.accepted == 1
+    after = dot_nsd.counts()
+    assert after["tls"] - before["tls"] == len(names)
+    assert (after["udp"], after["tcp"]) == (before["udp"], before["tcp"])
+
+
+def test_server_closing_the_connection_is_reconnected(holdfast_factory, dot_nsd, pki, relay):
+    r = relay(dot_nsd.server)
+    hf = start(holdfast_factory, tls_upstream(r.server), pki.ca)
+    assert_www(hf.ask(WWW, "A", timeout=TIMEOUT))
+    assert r.accepted == 1
+    r.cut()
+    deadline = time.monotonic() + 5
+    while "the server closed the TLS connection" not in hf.stderr():
+        assert time.monotonic() < deadline, hf.stderr()
+        time.sleep(0.05)
+    r2 = hf.ask("name1.example.test.", "A", timeout=TIMEOUT)
+    assert rdata_set(answer_rrset(r2, "name1.example.test.", "A")) == \
+        zones.texts("name1.example.test.", "A")
+    assert r.accepted == 2
+    # The second connection resumed the first one's TLS session.
+    assert "TLS connection up (TLSv1.3, session resumed)" in hf.stderr()
+    assert "TLS authentication failed" not in hf.stderr()
+
+
+def test_query_left_unanswered_by_a_closing_server_is_sent_again(holdfast_factory, pki,
+                                                                 scripted_dot):
+    s = scripted_dot("close-first")
+    hf = start(holdfast_factory, tls_upstream(s.server), pki.ca)
+    r = hf.ask(WWW, "A", timeout=TIMEOUT)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert rdata_set(answer_rrset(r, WWW, "A")) == {"192.0.2.1"}
+    assert s.connections == 2
+    assert "server closed the TLS connection (1 queries waiting)" in hf.stderr()
+
+
+# --- matching replies to queries ------------------------------------------------------
+
+
+def test_replies_in_another_order_reach_their_queries(holdfast_factory, pki, scripted_dot):
+    s = scripted_dot("reverse")
+    hf = start(holdfast_factory, tls_upstream(s.server), pki.ca)
+    names = [f"r{i}.example.test." for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+        answers = list(pool.map(lambda n: hf.ask(n, "A", timeout=TIMEOUT), names))
+    for n, a in zip(names, answers):
+        assert a.rcode() == dns.rcode.NOERROR
+        assert rdata_set(answer_rrset(a, n, "A")) == {"192.0.2.1"}, n
+    assert s.connections == 1
+
+
+def test_reply_with_an_unknown_id_is_dropped(holdfast_factory, pki, scripted_dot):
+    s = scripted_dot("unknown-id")
+    hf = start(holdfast_factory, tls_upstream(s.server), pki.ca)
+    r = hf.ask(WWW, "A", timeout=TIMEOUT)
+    assert rdata_set(answer_rrset(r, WWW, "A")) == {"192.0.2.1"}
+    assert "matches no query in flight; dropped" in hf.stderr()
+    assert s.connections == 1
+
+
+@pytest.mark.parametrize("tls12", [False, True], ids=["TLSv1.3", "TLSv1.2"])
+def test_sessions_are_resumed(holdfast_factory, pki, scripted_dot, tls12):
+    s = scripted_dot("one-each", tls12=tls12)
+    hf = start(holdfast_factory, tls_upstream(s.server), pki.ca)
+    for i in range(3):
+        name = f"s{i}.example.test."
+        r = hf.ask(name, "A", timeout=TIMEOUT)
+        assert rdata_set(answer_rrset(r, name, "A")) == {"192.0.2.1"}
+        deadline = time.monotonic() + 5
+        while hf.stderr().count("the server closed the TLS connection") <= i:
+            assert time.monotonic() < deadline, hf.stderr()
+            time.sleep(0.05)
+    version = "TLSv1.2" if tls12 else "TLSv1.3"
+    assert s.connections == 3
+    assert hf.stderr().count(f"TLS connection up ({version}, full handshake)") == 1
+    assert hf.stderr().count(f"TLS connection up ({version}, session resumed)") == 2

@@ -10,9 +10,9 @@
 #include "wire/rrtype.h"
 
 #define TTL_CONFIRMED  2    /* accepted replies with one IP TTL before it counts as the baseline */
-#define RTT_SAMPLES    3    /* timed replies before the path's floor says what is too fast */
+#define RTT_SAMPLES    8    /* timed replies before the path's floor says what is too fast */
 #define TOO_FAST_RATIO 2    /* a reply in under half the fastest honest one did not cross it */
-#define TOO_FAST_MIN   2000 /* us: below that, scheduling jitter says more than distance */
+#define TOO_FAST_MIN   5000 /* us: below that, scheduling jitter says more than distance */
 
 /* Can an honest answer to qtype hold a record of this type in its answer section? */
 static bool type_fits(uint16_t qtype, uint16_t type)
@@ -150,4 +150,12 @@ bool hf_guard_same_answer(const struct hf_pkt *a, const struct hf_pkt *b)
 			return false;
 	}
 	return true;
+}
+
+void hf_guard_relearn(struct hf_upstream *s)
+{
+	atomic_store(&s->tcp_until_ms, 0);
+	atomic_store(&s->ttl_seen, 0);
+	atomic_store(&s->min_rtt_us, 0);
+	atomic_store(&s->rtt_seen, 0);
 }

@@ -66,6 +66,13 @@ void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns
                     uint32_t rtt_us);
 
 /*
+ * The server's TCP answer agreed with a reply the guard doubted: the doubt
+ * was wrong (a new route, no EDNS, a path faster than it looked), so what
+ * was learned starts over and the server goes back to UDP.
+ */
+void hf_guard_relearn(struct hf_upstream *s);
+
+/*
  * Do two replies say the same: rcode, and the same answer records (owner
  * case, TTLs and order aside)? How a TCP answer clears a doubted UDP one.
  */

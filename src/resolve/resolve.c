@@ -318,7 +318,7 @@ static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
 	if (r->doubted == NULL || hf_pkt_parse(&d, r->doubted, r->doubted_len, NULL) != HF_OK)
 		return;
 	if (hf_guard_same_answer(&d, tcp_reply)) {
-		atomic_store(&r->sent.server->tcp_until_ms, 0);
+		hf_guard_relearn(r->sent.server);
 		hf_log_debug("upstream %s: its TCP answer matches the doubted one; UDP again",
 		             r->sent.server->name);
 	}

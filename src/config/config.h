@@ -66,6 +66,7 @@ struct hf_forward_zone {
 	struct hf_upstream_conf *upstreams;
 	size_t nupstreams;
 	char *tls_ca; /* CA file or directory for its tls:// upstreams; "" = the system's store */
+	bool trusted; /* the guard's trusted path for the zone, not used to resolve (src/guard) */
 };
 
 struct hf_config {

@@ -62,7 +62,8 @@ const struct hf_config_key hf_config_schema[] = {
      .type = HF_CONFIG_NAME,
      ZFIELD(zone),
      .def = NULL,
-     .doc = "The zone forwarded (`.` for everything); each zone at most once."},
+     .doc = "The zone forwarded (`.` for everything); each zone at most once (and once more "
+            "as a trusted path)."},
     {.key = "forward[].upstreams",
      .type = HF_CONFIG_UPSTREAMS,
      .flags = HF_CONFIG_NONEMPTY,
@@ -82,6 +83,13 @@ const struct hf_config_key hf_config_schema[] = {
      .doc = "CA certificates the zone's `tls://` upstreams must chain to: a PEM file, or a "
             "directory in OpenSSL's hashed layout; `\"\"` = the system's store (Debian: "
             "/etc/ssl/certs)."},
+    {.key = "forward[].trusted",
+     .type = HF_CONFIG_BOOL,
+     ZFIELD(trusted),
+     .def = "false",
+     .doc = "The trusted path for names in the zone: these upstreams (best `tls://`) resolve "
+            "nothing themselves; a question whose UDP replies the guard doubted is asked "
+            "here instead of over TCP. A zone may be listed once plain and once trusted."},
     {.key = "root-hints",
      .type = HF_CONFIG_PATH,
      .flags = HF_CONFIG_EMPTY_OK,

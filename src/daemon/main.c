@@ -258,7 +258,10 @@ static void log_start(const struct hf_config *cfg, const struct hf_upstreams *up
 		for (size_t i = 0; i < up->zones[z].n && len < sizeof(line) - 80; i++)
 			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
 			                        i ? ", " : "", up->zones[z].servers[i].name);
-		hf_log_info("forwarding %s to %s", zone, line);
+		if (up->zones[z].trusted)
+			hf_log_info("trusted path for doubted answers in %s: %s", zone, line);
+		else
+			hf_log_info("forwarding %s to %s", zone, line);
 	}
 	if (hf_upstreams_find((struct hf_upstreams *)up, (const uint8_t *)"") == NULL)
 		hf_log_info("resolving everything else from the root (root hints: %s)",

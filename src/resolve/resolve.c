@@ -381,11 +381,37 @@ out:
  * The hold-on window passed with only doubted replies: they are dropped, the
  * same server is asked over TCP, and for a while it is asked over TCP only.
  */
+/*
+ * A doubted question goes to the trusted path (forward[].trusted) instead:
+ * from here on the request forwards there, whichever mode it was in.
+ */
+static enum hf_req_state to_trusted(struct hf_req *r)
+{
+	hf_log_debug("upstream %s: only doubted replies; asking the trusted path",
+	             r->sent.server->name);
+	hf_iter_free(r->it);
+	r->it = NULL;
+	r->set = r->guard.trusted;
+	r->server = -1;
+	r->tried = 0;
+	r->round = 0;
+	r->tcp = false;
+	r->no_edns = false;
+	r->retry_same = false;
+	r->edns_size = r->guard.edns_size;
+	r->max_timeout_ms = r->guard.tcp_timeout_ms;
+	r->deadline_ms = r->guard.deadline_ms;
+	r->stats.attempts = 0;
+	return HF_REQ_NEXT;
+}
+
 static enum hf_req_state hold_over(struct hf_req *r, uint64_t now_ms)
 {
 	r->hold_until_us = 0;
 	struct hf_upstream *s = r->sent.server;
 	atomic_store(&s->tcp_until_ms, now_ms + r->guard.tcp_for_ms);
+	if (r->guard.trusted != NULL && r->set != r->guard.trusted)
+		return to_trusted(r);
 	r->stats.tcp_retries++;
 	hf_log_debug("upstream %s: only doubted replies; asking again over TCP", s->name);
 	if (r->it != NULL)

@@ -55,6 +55,11 @@ struct hf_req_guard {
 	uint32_t max_hold_ms;    /* longest wait for a better reply */
 	uint32_t tcp_for_ms;     /* a doubted server is asked over TCP this long */
 	uint32_t tcp_timeout_ms; /* timeout for those TCP attempts */
+	/* The trusted path for the name (forward[].trusted), or NULL: a doubted question is
+	 * forwarded there instead of asked over TCP, until deadline_ms. */
+	struct hf_fwd_set *trusted;
+	uint64_t deadline_ms;
+	uint16_t edns_size;
 };
 
 struct hf_req_out {

@@ -546,7 +546,11 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		struct hf_req_guard g = {.on = cfg->guard.hold_on,
 		                         .max_hold_ms = cfg->guard.max_hold_ms,
 		                         .tcp_for_ms = cfg->guard.tcp_after_doubt_ms,
-		                         .tcp_timeout_ms = cfg->resolver.query_timeout_ms};
+		                         .tcp_timeout_ms = cfg->resolver.query_timeout_ms,
+		                         .trusted = hf_upstreams_find_trusted(rt->up, q->qname),
+		                         .deadline_ms =
+		                             hf_clock_mono_ms() + cfg->resolver.max_time_ms,
+		                         .edns_size = cfg->resolver.edns_buffer_size};
 		hf_req_set_guard(&p->req, &g);
 	}
 	if (p == NULL || rc != HF_OK) {

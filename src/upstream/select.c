@@ -172,6 +172,7 @@ struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *r
 		                   fz->nupstreams, fz->tls_ca, err);
 		if (rc != HF_OK)
 			goto fail;
+		u->zones[u->nzones - 1].trusted = fz->trusted;
 	}
 	if (cfg->forward_resolv_conf) {
 		static const uint8_t root[1] = {0};
@@ -209,19 +210,29 @@ void hf_upstreams_free(struct hf_upstreams *u)
 	hf_free(u);
 }
 
-struct hf_fwd_set *hf_upstreams_find(struct hf_upstreams *u, const uint8_t *qname)
+static struct hf_fwd_set *find(struct hf_upstreams *u, const uint8_t *qname, bool trusted)
 {
 	struct hf_fwd_set *best = NULL;
 	unsigned best_labels = 0;
 	for (size_t i = 0; i < u->nzones; i++) {
 		unsigned labels = hf_name_labels(u->zones[i].zone);
-		if ((best == NULL || labels > best_labels) &&
+		if (u->zones[i].trusted == trusted && (best == NULL || labels > best_labels) &&
 		    hf_name_in_zone(qname, u->zones[i].zone)) {
 			best = &u->zones[i];
 			best_labels = labels;
 		}
 	}
 	return best;
+}
+
+struct hf_fwd_set *hf_upstreams_find(struct hf_upstreams *u, const uint8_t *qname)
+{
+	return find(u, qname, false);
+}
+
+struct hf_fwd_set *hf_upstreams_find_trusted(struct hf_upstreams *u, const uint8_t *qname)
+{
+	return find(u, qname, true);
 }
 
 static bool is_down(const struct hf_upstream *s, uint64_t now_ms)

@@ -76,6 +76,7 @@ struct hf_fwd_set {
 	struct hf_upstream *servers;
 	size_t n;
 	struct ssl_ctx_st *tls_ctx; /* for its tls:// servers; NULL when it has none */
+	bool trusted;               /* the guard's trusted path: never chosen to resolve a name */
 };
 
 struct hf_upstreams {
@@ -94,8 +95,11 @@ struct hf_upstreams *hf_upstreams_new(const struct hf_config *cfg, const char *r
                                       char err[HF_CONFIG_ERR_MAX]);
 void hf_upstreams_free(struct hf_upstreams *u);
 
-/* The set whose zone is the longest match for qname, or NULL. */
+/* The set whose zone is the longest match for qname, or NULL (trusted paths aside). */
 struct hf_fwd_set *hf_upstreams_find(struct hf_upstreams *u, const uint8_t *qname);
+
+/* The trusted path (forward[].trusted) whose zone is the longest match for qname, or NULL. */
+struct hf_fwd_set *hf_upstreams_find_trusted(struct hf_upstreams *u, const uint8_t *qname);
 
 /* Index of the server to ask next, given those already tried (bit i = server i); -1 if none. */
 int hf_upstream_pick(struct hf_fwd_set *set, uint32_t tried, uint64_t now_ms);

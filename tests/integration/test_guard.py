@@ -43,3 +43,24 @@ def test_tcp_only_is_remembered_across_a_restart(holdfast_factory, bad_upstream,
     r = hf2.ask("b.example.test.", "A", timeout=5.0)
     assert rdata_set(answer_rrset(r, "b.example.test.", "A")) == {"192.0.2.2"}
     assert [t for t, q in up.queries[seen:]] == ["tcp"], up.queries[seen:]
+
+
+def test_doubted_question_goes_to_the_trusted_path(holdfast_factory, bad_upstream, tmp_path):
+    """forward[].trusted: a question whose UDP replies were doubted is asked of the trusted
+    path instead of over TCP; the trusted path resolves nothing else."""
+    up = bad_upstream("inject", records={("t.example.test.", "A"): ["192.0.2.1"],
+                                         ("u.example.test.", "A"): ["192.0.2.3"]})
+    trusted = bad_upstream("honest", records={("t.example.test.", "A"): ["192.0.2.77"]})
+    hf = holdfast_factory([up.server], config=_config(tmp_path / "cache"), forward=[
+        {"zone": ".", "upstreams": [f"{up.server[0]}@{up.server[1]}"]},
+        {"zone": "example.test.", "upstreams": [f"{trusted.server[0]}@{trusted.server[1]}"],
+         "trusted": True}])
+    r = hf.ask("t.example.test.", "A", timeout=5.0)
+    assert rdata_set(answer_rrset(r, "t.example.test.", "A")) == {"192.0.2.77"}, r
+    assert [t for t, q in up.queries] == ["udp"], up.queries
+    # An undoubted question is never sent to the trusted path: the doubted server is on
+    # TCP now (where it is honest), and the trusted one is not asked.
+    asked = len(trusted.queries)
+    r = hf.ask("u.example.test.", "A", timeout=5.0)
+    assert rdata_set(answer_rrset(r, "u.example.test.", "A")) == {"192.0.2.3"}, r
+    assert len(trusted.queries) == asked

@@ -4,9 +4,11 @@
 
 #include <string.h>
 
+#include "guard/evidence.h"
 #include "guard/guard.h"
 #include "iterator/iterator.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -41,6 +43,8 @@ void hf_req_clear(struct hf_req *r)
 	r->reply = NULL;
 	hf_free(r->doubted);
 	r->doubted = NULL;
+	hf_evidence_free(r->ev);
+	r->ev = NULL;
 	r->reply_len = 0;
 	hf_iter_free(r->it);
 	r->it = NULL;
@@ -296,6 +300,20 @@ uint32_t hf_req_hold_ms(const struct hf_req *r, uint64_t now_us)
 	return r->hold_until_us > now_us ? (uint32_t)((r->hold_until_us - now_us + 999) / 1000) : 0;
 }
 
+/*
+ * Evidence (guard/evidence.h): from the first reply the guard doubts or
+ * rejects, every reply to the question is kept for the event.
+ */
+static void note_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint32_t after_us,
+                       int ip_ttl, enum hf_guard_verdict v, unsigned why)
+{
+	if (r->ev == NULL && v != HF_GUARD_ACCEPT)
+		r->ev = hf_evidence_new(r->sent.server, r->sent.wire, r->sent.len, r->sent.tcp,
+		                        hf_clock_wall());
+	if (r->ev != NULL)
+		hf_evidence_reply(r->ev, wire, len, after_us, ip_ttl, (int)v, why);
+}
+
 static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
 {
 	if (r->doubted != NULL)
@@ -349,9 +367,13 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	struct hf_upstream *s = r->sent.server;
 	unsigned why;
 	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
-	switch (hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why)) {
+	enum hf_guard_verdict v = hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why);
+	note_reply(r, wire, len, rtt, ip_ttl, v, why);
+	switch (v) {
 	case HF_GUARD_ACCEPT:
 		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);
+		if (r->ev != NULL && r->hold_until_us != 0)
+			r->ev->action = "held on: a reply without doubt came and was used";
 		r->hold_until_us = 0;
 		break;
 	case HF_GUARD_REJECT:
@@ -410,6 +432,10 @@ static enum hf_req_state hold_over(struct hf_req *r, uint64_t now_ms)
 	r->hold_until_us = 0;
 	struct hf_upstream *s = r->sent.server;
 	atomic_store(&s->tcp_until_ms, now_ms + r->guard.tcp_for_ms);
+	if (r->ev != NULL)
+		r->ev->action = r->guard.trusted != NULL && r->set != r->guard.trusted
+		                    ? "only doubted replies: dropped; asked the trusted path"
+		                    : "only doubted replies: dropped; asked again over TCP";
 	if (r->guard.trusted != NULL && r->set != r->guard.trusted)
 		return to_trusted(r);
 	r->stats.tcp_retries++;
@@ -459,6 +485,10 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len)) {
 				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
 				clear_false_alarm(r, &p);
+				if (r->ev != NULL)
+					hf_evidence_reply(r->ev, wire, len,
+					                  (uint32_t)(now_us - r->sent_at_us), -1,
+					                  HF_GUARD_ACCEPT, 0);
 			}
 			hf_pkt_clear(&p);
 		}

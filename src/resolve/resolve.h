@@ -112,6 +112,7 @@ struct hf_req {
 	uint64_t sent_at_us;
 	uint64_t hold_until_us; /* 0: not holding on */
 	uint8_t *doubted;       /* the first doubted reply (hf_malloc), checked against TCP's */
+	struct hf_evidence *ev; /* what the guard saw, when it doubted or rejected a reply */
 	size_t doubted_len;
 
 	/* Outcome. */

@@ -19,6 +19,7 @@
 #include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
+#include "guard/events.h"
 #include "server/guardfile.h"
 #include "upstream/io.h"
 #include "util/alloc.h"
@@ -130,6 +131,7 @@ struct hf_server {
 	struct hf_pcache *pcache;
 	struct hf_infra *infra;
 	struct hf_guard_file *guard_file; /* servers asked over TCP only, across restarts */
+	struct hf_events *events;         /* evidence of suspected hijacks (events.file) */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -405,16 +407,31 @@ static bool held_stale(const struct worker *w, const struct hf_query *q)
 	return w->stale_hold[i].key == key && w->stale_hold[i].until_ms > hf_clock_mono_ms();
 }
 
+/* A question the guard doubted replies for becomes one evidence event, with what the client got. */
+static void record_evidence(struct pending *p, const uint8_t *answer, size_t len, bool stale)
+{
+	struct hf_evidence *ev = p->req.ev;
+	if (ev == NULL || p->w->srv->events == NULL)
+		return;
+	if (len != 0)
+		hf_evidence_outcome(ev, answer, len, stale);
+	else
+		ev->client_stale = stale;
+	hf_events_write(p->w->srv->events, ev);
+}
+
 static void finish(struct pending *p)
 {
 	struct worker *w = p->w;
 	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
 	size_t len;
+	bool stale = false;
 	if (p->answered) {
 		/* The client has its stale answer; a fresh result still refreshes the cache. */
 		if (p->req.reply != NULL)
 			(void)hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 			                         p->req.it != NULL, w->out);
+		record_evidence(p, NULL, 0, true);
 		pending_free(p);
 		return;
 	}
@@ -424,18 +441,15 @@ static void finish(struct pending *p)
 	else if (p->rt->cfg->serve_stale.enabled &&
 	         (len = hf_answer_stale(&ctx, &p->q, p->req.ede_text, w->out)) != 0) {
 		w->st.stale++;
+		stale = true;
 		hold_stale(w, &p->q, p->rt->cfg->serve_stale.recheck_ms);
 	} else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
 	send_answer(p, len);
+	record_evidence(p, w->out, len, stale);
 	pending_free(p);
 }
 
-/*
- * RFC 8767 §5: a client whose question has taken serve-stale.client-timeout
- * already gets the expired answer, if the cache still has one; the
- * resolution goes on and refreshes the cache when it ends.
- */
 /*
  * A question whose resolution failed lately gets its stale answer at once
  * (RFC 8767 §4): out gets it, 0 when it is not held or nothing stale is left.
@@ -452,6 +466,11 @@ static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct h
 	return len;
 }
 
+/*
+ * RFC 8767 §5: a client whose question has taken serve-stale.client-timeout
+ * already gets the expired answer, if the cache still has one; the
+ * resolution goes on and refreshes the cache when it ends.
+ */
 static void on_stale_tick(uv_timer_t *t)
 {
 	struct worker *w = t->data;
@@ -912,6 +931,7 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
 	s->infra = hf_infra_new();
+	s->events = hf_events_open(cfg->events.file);
 	if (s->infra != NULL)
 		s->guard_file = hf_guard_file_open(cfg->cache.path, up, s->infra);
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
@@ -1000,6 +1020,7 @@ void hf_server_free(struct hf_server *s)
 	hf_cache_free(s->cache);
 	hf_pcache_free(s->pcache);
 	hf_guard_file_close(s->guard_file);
+	hf_events_close(s->events);
 	hf_infra_free(s->infra);
 	hf_free(s->workers);
 	hf_free(s);

@@ -64,3 +64,50 @@ def test_doubted_question_goes_to_the_trusted_path(holdfast_factory, bad_upstrea
     r = hf.ask("u.example.test.", "A", timeout=5.0)
     assert rdata_set(answer_rrset(r, "u.example.test.", "A")) == {"192.0.2.3"}, r
     assert len(trusted.queries) == asked
+
+
+def _events(hf):
+    path = os.path.join(hf.dir, "events.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def test_one_evidence_event_per_attacked_query(holdfast_factory, bad_upstream, tmp_path):
+    """Each query whose replies the guard doubted becomes one event in events.file, with
+    every reply (the forged one and the honest TCP one), the rules that fired, the action
+    and what the client got; untouched queries leave nothing; the lines are hash-chained."""
+    import hashlib
+    import json
+    up = bad_upstream("inject", records={("e1.example.test.", "A"): ["192.0.2.1"],
+                                         ("e2.example.test.", "A"): ["192.0.2.2"]})
+    honest = bad_upstream("honest", records={("ok.other.test.", "A"): ["192.0.2.9"]})
+    hf = holdfast_factory([up.server], config=_config(tmp_path / "cache"), forward=[
+        {"zone": "example.test.", "upstreams": [f"{up.server[0]}@{up.server[1]}"]},
+        {"zone": "other.test.", "upstreams": [f"{honest.server[0]}@{honest.server[1]}"]}])
+    assert hf.ask("ok.other.test.", "A").rcode() == dns.rcode.NOERROR
+    assert _events(hf) == []
+    hf.ask("e1.example.test.", "A", timeout=5.0)
+    hf.ask("e2.example.test.", "A", timeout=5.0)  # the server is on TCP now: no doubt
+    hf.ask("ok.other.test.", "A")
+    lines = _events(hf)
+    assert len(lines) == 1, lines
+    ev = json.loads(lines[0])
+    assert ev["type"] == "suspected-hijack" and "no-opt" in ev["rules"], ev
+    assert "e1.example.test." in ev["query"]["text"]
+    verdicts = [r["verdict"] for r in ev["replies"]]
+    assert verdicts[0] == "doubted" and verdicts[-1] == "accepted", verdicts
+    assert FORGED_A in ev["replies"][0]["text"] and ev["replies"][0]["ip_ttl"] > 0
+    assert "TCP" in ev["action"]
+    assert "192.0.2.1" in ev["client"]["answer"] and FORGED_A not in ev["client"]["answer"]
+    assert ev["prev"] == "0" * 64
+    # A second attacked query (a fresh holdfast, same file) chains to the first line.
+    hf.stop()
+    hf2 = holdfast_factory([up.server], config={"cache": {"path": ""},
+                                                 "events": {"file": os.path.join(hf.dir, "events.jsonl")},
+                                                 "guard": {"tcp-after-doubt": "0s"}})
+    hf2.ask("e2.example.test.", "A", timeout=5.0)
+    lines = _events(hf)
+    assert len(lines) == 2, lines
+    assert json.loads(lines[1])["prev"] == hashlib.sha256(lines[0].encode()).hexdigest()

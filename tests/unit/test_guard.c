@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "guard/evidence.h"
 #include "guard/guard.h"
 #include "guard/state.h"
 #include "resolve/resolve.h"
@@ -161,6 +162,44 @@ static void test_state_file(void **state)
 	assert_false(hf_guard_state_line(&a, now, small, &slen, sizeof(small)));
 }
 
+/* --- evidence ------------------------------------------------------------------------- */
+
+/* An event names the rules, keeps every reply as text and octets, and escapes for JSON. */
+static void test_evidence_json(void **state)
+{
+	(void)state;
+	memset(&srv, 0, sizeof(srv));
+	strcpy(srv.name, "192.0.2.53@53");
+	uint8_t q[512], r[512];
+	int qlen =
+	    hf_msg_from_text(";; id 7 opcode QUERY rcode NOERROR flags rd\n;; QUESTION\n"
+	                     "Odd\\\"Name.example. IN A\n",
+	                     strlen(";; id 7 opcode QUERY rcode NOERROR flags rd\n;; QUESTION\n"
+	                            "Odd\\\"Name.example. IN A\n"),
+	                     q, sizeof(q), NULL);
+	assert_true(qlen > 0);
+	int rlen = hf_msg_from_text(A_REPLY_BARE, strlen(A_REPLY_BARE), r, sizeof(r), NULL);
+	assert_true(rlen > 0);
+	struct hf_evidence *ev = hf_evidence_new(&srv, q, (size_t)qlen, false, 1700000000);
+	assert_non_null(ev);
+	hf_evidence_reply(ev, r, (size_t)rlen, 900, 250, HF_GUARD_DOUBT,
+	                  HF_GUARD_NO_OPT | HF_GUARD_IP_TTL);
+	ev->action = "asked again over TCP";
+	hf_evidence_outcome(ev, r, (size_t)rlen, false);
+	char out[16384];
+	int n = hf_evidence_json(ev, "ab", out, sizeof(out));
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "\"rules\":[\"no-opt\",\"ip-ttl\"]"));
+	assert_non_null(strstr(out, "\"verdict\":\"doubted\""));
+	assert_non_null(strstr(out, "\"ip_ttl\":250"));
+	assert_non_null(strstr(out, "Odd\\\\\\\"Name")); /* the name's \" escaped for JSON */
+	assert_non_null(strstr(out, "192.0.2.66"));
+	assert_null(strchr(out, '\n'));
+	char small[64];
+	assert_int_equal(hf_evidence_json(ev, "ab", small, sizeof(small)), HF_ESPACE);
+	hf_evidence_free(ev);
+}
+
 /* --- hold-on in the request ------------------------------------------------------------ */
 
 static struct hf_upstream servers[2];
@@ -260,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_cookies),
 	    cmocka_unit_test(test_state_file),
+	    cmocka_unit_test(test_evidence_json),
 	    cmocka_unit_test(test_hold_on_honest_reply_wins),
 	    cmocka_unit_test(test_hold_on_only_doubts_go_tcp),
 	    cmocka_unit_test(test_hold_on_false_alarm),

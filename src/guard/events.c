@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The evidence file. See events.h for the chain and the rotation. */
+#include "guard/events.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/alloc.h"
+#include "util/file.h"
+#include "util/log.h"
+
+#define LINE_MAX_BYTES (256u << 10) /* an event of 8 full replies fits */
+#define HASH_HEX       65
+
+struct hf_events {
+	pthread_mutex_t lock;
+	char path[4096];
+	FILE *f;
+	uint64_t size;
+	char prev[HASH_HEX]; /* hex SHA-256 of the last line written */
+	_Atomic uint64_t written;
+	char *line;
+};
+
+static void hash_hex(const char *data, size_t len, char out[HASH_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
+		n = 0;
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", i < n ? md[i] : 0);
+}
+
+/* The chain goes on from the last complete line of an existing file. */
+static void chain_from_file(struct hf_events *e)
+{
+	memset(e->prev, '0', HASH_HEX - 1);
+	e->prev[HASH_HEX - 1] = '\0';
+	size_t len;
+	int err;
+	char *text = hf_read_file(e->path, HF_EVENTS_ROTATE_BYTES * 2, &len, &err);
+	if (text == NULL)
+		return;
+	e->size = len;
+	size_t end = len;
+	while (end > 0 && text[end - 1] == '\n')
+		end--;
+	size_t start = end;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	if (end > start)
+		hash_hex(text + start, end - start, e->prev);
+	hf_free(text);
+}
+
+/* The directory the file goes in (e.g. /var/log/holdfast) is made if missing. */
+static void make_parent(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		hf_log_debug("%s: cannot create (%s)", dir, strerror(errno));
+}
+
+struct hf_events *hf_events_open(const char *path)
+{
+	if (path == NULL || path[0] == '\0')
+		return NULL;
+	struct hf_events *e = hf_calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	make_parent(e->path);
+	e->line = hf_malloc(LINE_MAX_BYTES);
+	chain_from_file(e);
+	e->f = fopen(path, "a");
+	if (e->f == NULL || e->line == NULL) {
+		hf_log_warn("%s: cannot open for events (%s); evidence is not kept", path,
+		            strerror(errno));
+		if (e->f != NULL)
+			fclose(e->f);
+		hf_free(e->line);
+		hf_free(e);
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	return e;
+}
+
+void hf_events_close(struct hf_events *e)
+{
+	if (e == NULL)
+		return;
+	fclose(e->f);
+	pthread_mutex_destroy(&e->lock);
+	hf_free(e->line);
+	hf_free(e);
+}
+
+static void rotate(struct hf_events *e)
+{
+	char old[4200];
+	snprintf(old, sizeof(old), "%s.1", e->path);
+	fclose(e->f);
+	if (rename(e->path, old) != 0)
+		hf_log_warn("%s: cannot rotate (%s)", e->path, strerror(errno));
+	e->f = fopen(e->path, "a");
+	e->size = 0;
+}
+
+void hf_events_write(struct hf_events *e, const struct hf_evidence *ev)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	int n = hf_evidence_json(ev, e->prev, e->line, LINE_MAX_BYTES);
+	if (n < 0) {
+		hf_log_warn("%s: an event did not fit in %u octets; dropped", e->path,
+		            LINE_MAX_BYTES);
+	} else if (e->f != NULL) {
+		if (e->size + (size_t)n + 1 > HF_EVENTS_ROTATE_BYTES)
+			rotate(e);
+		if (e->f != NULL && fwrite(e->line, 1, (size_t)n, e->f) == (size_t)n &&
+		    fputc('\n', e->f) != EOF && fflush(e->f) == 0) {
+			e->size += (size_t)n + 1;
+			hash_hex(e->line, (size_t)n, e->prev);
+			atomic_fetch_add(&e->written, 1);
+		} else {
+			hf_log_warn("%s: cannot write an event (%s)", e->path, strerror(errno));
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+uint64_t hf_events_count(const struct hf_events *e)
+{
+	return e != NULL ? atomic_load(&((struct hf_events *)e)->written) : 0;
+}

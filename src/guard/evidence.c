@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One event of evidence. See evidence.h for what it holds and why. */
+#include "guard/evidence.h"
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guard/guard.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "wire/msgtext.h"
+#include "wire/pkt.h"
+#include "wire/rr.h"
+
+#define TEXT_MAX 8192
+
+struct hf_evidence *hf_evidence_new(const struct hf_upstream *s, const uint8_t *query, size_t len,
+                                    bool tcp, int64_t when)
+{
+	struct hf_evidence *ev = hf_calloc(1, sizeof(*ev));
+	if (ev == NULL)
+		return NULL;
+	ev->query = hf_malloc(len);
+	if (ev->query == NULL) {
+		hf_free(ev);
+		return NULL;
+	}
+	memcpy(ev->query, query, len);
+	ev->query_len = (uint16_t)len;
+	ev->when = when;
+	ev->tcp = tcp;
+	snprintf(ev->server, sizeof(ev->server), "%s", s->name);
+	ev->base_ip_ttl = atomic_load(&s->ip_ttl);
+	ev->base_ttl_seen = atomic_load(&s->ttl_seen);
+	ev->base_edns = atomic_load(&s->edns);
+	ev->base_min_rtt_us = atomic_load(&s->min_rtt_us);
+	return ev;
+}
+
+void hf_evidence_free(struct hf_evidence *ev)
+{
+	if (ev == NULL)
+		return;
+	for (size_t i = 0; i < ev->nreply; i++)
+		hf_free(ev->reply[i].wire);
+	hf_free(ev->query);
+	hf_free(ev);
+}
+
+void hf_evidence_reply(struct hf_evidence *ev, const uint8_t *wire, size_t len, uint32_t after_us,
+                       int ip_ttl, int verdict, unsigned reasons)
+{
+	ev->rules |= reasons;
+	if (ev->nreply == HF_EVIDENCE_REPLIES || len > UINT16_MAX) {
+		ev->more_replies++;
+		return;
+	}
+	struct hf_evidence_reply *r = &ev->reply[ev->nreply];
+	r->wire = hf_malloc(len);
+	if (r->wire == NULL) {
+		ev->more_replies++;
+		return;
+	}
+	memcpy(r->wire, wire, len);
+	r->len = (uint16_t)len;
+	r->after_us = after_us;
+	r->ip_ttl = ip_ttl;
+	r->verdict = (uint8_t)verdict;
+	r->reasons = reasons;
+	ev->nreply++;
+}
+
+/* The answer section as "; "-separated record lines. */
+static void answer_summary(const struct hf_pkt *p, char *out, size_t cap)
+{
+	static _Thread_local uint8_t rdata[HF_MSG_MAX];
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
+		uint8_t owner[HF_NAME_MAX];
+		char line[1024];
+		int n = hf_pkt_rdata(p, rr, rdata, sizeof(rdata));
+		if (n < 0 || hf_pkt_owner(p, rr, owner) < 0 ||
+		    hf_rr_to_text(owner, rr->type, rr->rclass, rr->ttl, rdata, (size_t)n, line,
+		                  sizeof(line)) < 0)
+			continue;
+		int w = snprintf(out + len, cap - len, "%s%s", len ? "; " : "", line);
+		if (w < 0 || (size_t)w >= cap - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+void hf_evidence_outcome(struct hf_evidence *ev, const uint8_t *answer, size_t len, bool stale)
+{
+	struct hf_pkt p;
+	ev->client_stale = stale;
+	if (hf_pkt_parse(&p, answer, len, NULL) != HF_OK)
+		return;
+	ev->client_rcode = hf_pkt_rcode(&p);
+	answer_summary(&p, ev->client_answer, sizeof(ev->client_answer));
+	hf_pkt_clear(&p);
+}
+
+/* --- JSON ------------------------------------------------------------------------------- */
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool full;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	if (o->full)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void put_str(struct out *o, const char *s)
+{
+	put(o, "\"");
+	for (; *s != '\0' && !o->full; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(o, "\\%c", c);
+		else if (c == '\n')
+			put(o, "\\n");
+		else if (c < 0x20 || c >= 0x7f)
+			put(o, "\\u%04x", c);
+		else
+			put(o, "%c", c);
+	}
+	put(o, "\"");
+}
+
+static void put_b64(struct out *o, const uint8_t *data, size_t len)
+{
+	char b64[4 * ((UINT16_MAX + 2) / 3) + 1];
+	EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
+	put(o, "\"%s\"", b64);
+}
+
+/* A message as its text form and its octets. */
+static void put_msg(struct out *o, const uint8_t *wire, size_t len)
+{
+	static _Thread_local char text[TEXT_MAX];
+	struct hf_pkt p;
+	text[0] = '\0';
+	if (hf_pkt_parse(&p, wire, len, NULL) == HF_OK) {
+		if (hf_msg_to_text(&p, text, sizeof(text)) < 0)
+			text[0] = '\0';
+		hf_pkt_clear(&p);
+	}
+	put(o, "\"text\":");
+	put_str(o, text);
+	put(o, ",\"wire\":");
+	put_b64(o, wire, len);
+}
+
+static void put_rules(struct out *o, unsigned rules)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {{HF_GUARD_WRONG_TYPE, "wrong-type"}, {HF_GUARD_NO_OPT, "no-opt"},
+	             {HF_GUARD_IP_TTL, "ip-ttl"},         {HF_GUARD_TOO_FAST, "too-fast"},
+	             {HF_GUARD_COOKIE, "cookie"},         {HF_GUARD_NO_COOKIE, "no-cookie"}};
+	put(o, "[");
+	bool first = true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (rules & names[i].bit) {
+			put(o, "%s\"%s\"", first ? "" : ",", names[i].name);
+			first = false;
+		}
+	}
+	put(o, "]");
+}
+
+static const char *verdict_name(uint8_t v)
+{
+	return v == HF_GUARD_ACCEPT ? "accepted" : v == HF_GUARD_DOUBT ? "doubted" : "rejected";
+}
+
+int hf_evidence_json(const struct hf_evidence *ev, const char *prev, char *buf, size_t cap)
+{
+	struct out o = {.buf = buf, .cap = cap};
+	put(&o, "{\"type\":\"suspected-hijack\",\"time\":%lld,\"prev\":\"%s\",\"rules\":",
+	    (long long)ev->when, prev);
+	put_rules(&o, ev->rules);
+	put(&o, ",\"server\":");
+	put_str(&o, ev->server);
+	put(&o,
+	    ",\"transport\":\"%s\",\"baseline\":{\"ip_ttl\":%d,\"ip_ttl_seen\":%u,"
+	    "\"edns\":\"%s\",\"min_rtt_us\":%u},\"query\":{",
+	    ev->tcp ? "tcp" : "udp", ev->base_ip_ttl, ev->base_ttl_seen,
+	    ev->base_edns == HF_GUARD_EDNS_YES  ? "yes"
+	    : ev->base_edns == HF_GUARD_EDNS_NO ? "no"
+	                                        : "unknown",
+	    ev->base_min_rtt_us);
+	put_msg(&o, ev->query, ev->query_len);
+	put(&o, "},\"replies\":[");
+	for (size_t i = 0; i < ev->nreply; i++) {
+		const struct hf_evidence_reply *r = &ev->reply[i];
+		put(&o,
+		    "%s{\"after_us\":%u,\"ip_ttl\":%d,\"verdict\":\"%s\",\"rules\":", i ? "," : "",
+		    r->after_us, r->ip_ttl, verdict_name(r->verdict));
+		put_rules(&o, r->reasons);
+		put(&o, ",");
+		put_msg(&o, r->wire, r->len);
+		put(&o, "}");
+	}
+	put(&o, "],\"more_replies\":%u,\"action\":", ev->more_replies);
+	put_str(&o, ev->action != NULL ? ev->action : "");
+	put(&o, ",\"client\":{\"rcode\":%u,\"stale\":%s,\"answer\":", ev->client_rcode,
+	    ev->client_stale ? "true" : "false");
+	put_str(&o, ev->client_answer);
+	put(&o, "}}");
+	return o.full ? HF_ESPACE : (int)o.len;
+}

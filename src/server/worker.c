@@ -41,6 +41,7 @@
 #define STALE_TICK_MS     50   /* how often slow resolutions are checked for a stale answer */
 #define STALE_HOLDS       1024 /* questions remembered as failing lately, per worker */
 #define GUARD_SYNC_TICKS  100  /* the guard's state file is brought up to date every 5 s */
+#define STALE_REFRESH_MS  2000 /* a held question is resolved again in the background this often */
 
 struct runtime {
 	struct hf_config *cfg;
@@ -97,10 +98,12 @@ struct worker {
 	uint64_t drain_started;
 	uv_timer_t stale_tick;
 	/* Questions whose resolution failed lately and got a stale answer: hash of (name,
-	 * type) and until when they are answered stale without asking again (RFC 8767 §4). */
+	 * type), until when clients get the stale answer at once (RFC 8767 §4), and when a
+	 * background refresh may go out next, so recovery shows within seconds. */
 	struct {
 		uint64_t key;
 		uint64_t until_ms;
+		uint64_t refresh_ms;
 	} stale_hold[STALE_HOLDS];
 	uint64_t hold_seed;
 	unsigned ticks;
@@ -398,13 +401,24 @@ static void hold_stale(struct worker *w, const struct hf_query *q, uint32_t for_
 	size_t i = key % STALE_HOLDS;
 	w->stale_hold[i].key = key;
 	w->stale_hold[i].until_ms = hf_clock_mono_ms() + for_ms;
+	w->stale_hold[i].refresh_ms = hf_clock_mono_ms() + STALE_REFRESH_MS;
 }
 
-static bool held_stale(const struct worker *w, const struct hf_query *q)
+/*
+ * Is the question held (answered stale at once)? *refresh says whether a
+ * background refresh is due (then the next one is STALE_REFRESH_MS away).
+ */
+static bool held_stale(struct worker *w, const struct hf_query *q, bool *refresh)
 {
 	uint64_t key = hold_key(w, q);
 	size_t i = key % STALE_HOLDS;
-	return w->stale_hold[i].key == key && w->stale_hold[i].until_ms > hf_clock_mono_ms();
+	uint64_t now = hf_clock_mono_ms();
+	if (w->stale_hold[i].key != key || w->stale_hold[i].until_ms <= now)
+		return false;
+	*refresh = w->stale_hold[i].refresh_ms <= now;
+	if (*refresh)
+		w->stale_hold[i].refresh_ms = now + STALE_REFRESH_MS;
+	return true;
 }
 
 /* A question the guard doubted replies for becomes one evidence event, with what the client got. */
@@ -457,12 +471,17 @@ static void finish(struct pending *p)
 static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct hf_query *q,
                             bool tcp, uint8_t *out)
 {
-	if (!rt->cfg->serve_stale.enabled || !held_stale(w, q))
+	bool refresh = false;
+	if (!rt->cfg->serve_stale.enabled || !held_stale(w, q, &refresh))
 		return 0;
 	struct hf_answer_ctx ctx = answer_ctx(w, rt, tcp);
 	size_t len = hf_answer_stale(&ctx, q, "upstream failed lately", out);
-	if (len != 0)
-		w->st.stale++;
+	if (len == 0)
+		return 0;
+	w->st.stale++;
+	/* Keep trying, throttled: the first refresh that succeeds ends the stale answers. */
+	if (refresh)
+		start_resolve(w, rt, q, -1, NULL, 0, NULL);
 	return len;
 }
 

@@ -88,3 +88,29 @@ def test_failed_name_answered_stale_without_asking_again(holdfast_factory, bad_u
         assert rdata_set(answer_rrset(r, "held.example.test.", "A")) == {"192.0.2.8"}
         assert 3 in _ede_codes(r), r
     assert len(up.received) == asked, "the upstream was asked again within serve-stale.recheck"
+
+
+def test_held_name_recovers_within_seconds(holdfast_factory, bad_upstream):
+    """While a name is held (answered stale at once), a background refresh still goes out
+    every couple of seconds, so once the upstream is back the answers are fresh again
+    within seconds, not after serve-stale.recheck."""
+    up = bad_upstream("honest", records={("back.example.test.", "A"): ["192.0.2.6"]})
+    hf = holdfast_factory([up.server], config={
+        "cache": {"max-ttl": "2s"},
+        "resolver": {"max-time": "1s", "query-timeout": "300ms"},
+        "serve-stale": {"client-timeout": "0s", "recheck": "60s"}})
+    assert hf.ask("back.example.test.", "A").rcode() == dns.rcode.NOERROR
+    up.behaviour = "dead"
+    time.sleep(2.5)
+    assert 3 in _ede_codes(hf.ask("back.example.test.", "A", timeout=5.0))  # held now
+    up.behaviour = "honest"
+    deadline = time.monotonic() + 8.0
+    fresh = None
+    while time.monotonic() < deadline:
+        r = hf.ask("back.example.test.", "A", timeout=5.0)
+        if 3 not in _ede_codes(r):
+            fresh = r
+            break
+        time.sleep(0.5)
+    assert fresh is not None, "still stale 8 s after the upstream came back (recheck is 60 s)"
+    assert rdata_set(answer_rrset(fresh, "back.example.test.", "A")) == {"192.0.2.6"}

@@ -53,9 +53,9 @@ CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover
 LDFLAGS_BASE += -fsanitize=address,undefined
 endif
 # Libraries from Debian, found with pkg-config (deps/debian.txt installs them).
-PKGS := libuv yaml-0.1 libssl libcrypto lmdb
+PKGS := libuv yaml-0.1 libssl libcrypto lmdb libnghttp2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb) -lpthread
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb -lnghttp2) -lpthread
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 

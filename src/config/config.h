@@ -45,7 +45,8 @@ struct hf_prefix {
 enum hf_upstream_proto {
 	HF_UPSTREAM_DNS = 0, /* plain UDP, TCP on TC */
 	HF_UPSTREAM_TLS,   /* tls://ADDR@PORT#name^sha256/PIN (DNS over TLS, src/upstream/tls.c) */
-	HF_UPSTREAM_HTTPS, /* https://host/path (parsed; not used yet) */
+	HF_UPSTREAM_HTTPS, /* https://HOST/PATH@ADDR#name^sha256/PIN (DNS over HTTPS,
+	                      src/upstream/doh.c) */
 };
 
 #define HF_TLS_PINS_MAX 4  /* SPKI pins per TLS upstream (a current key and backups) */
@@ -53,12 +54,17 @@ enum hf_upstream_proto {
 
 struct hf_upstream_conf {
 	enum hf_upstream_proto proto;
-	struct hf_addr addr; /* for DNS and TLS */
-	char tls_name[256];  /* after '#', for TLS; "" = none */
+	struct hf_addr addr; /* where to connect (HTTPS: the URL's address host, or @ADDR) */
+	/* The name the certificate must carry: after '#', or the URL's host name (HTTPS);
+	 * "" = none (the certificate must carry the address). */
+	char tls_name[256];
 	/* After '^': SHA-256 digests of the server's SubjectPublicKeyInfo (RFC 7858 §4.2). */
 	uint8_t tls_pins[HF_TLS_PINS_MAX][HF_TLS_PIN_LEN];
 	size_t tls_npins;
-	char url[512]; /* for HTTPS */
+	char url[512]; /* HTTPS: as written */
+	char
+	    http_authority[262]; /* HTTPS: the :authority sent (name or host, ":PORT" if not 443) */
+	char http_path[512];     /* HTTPS: the :path sent */
 };
 
 struct hf_forward_zone {

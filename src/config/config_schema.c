@@ -73,14 +73,17 @@ const struct hf_config_key hf_config_schema[] = {
      .doc = "Servers for the zone, tried in turn: `ADDR@PORT` (port 53 when omitted), "
             "`tls://ADDR@PORT#name` (DNS over TLS, port 853 when omitted; the certificate must "
             "chain to `tls-ca` and carry the name; optional `^sha256/BASE64` pins of the "
-            "server's key, see [DNS over TLS](#dns-over-tls)) or `https://host/path` (DNS over "
-            "HTTPS, not used yet: left out with a warning)."},
+            "server's key, see [DNS over TLS](#dns-over-tls)) or `https://NAME/PATH@ADDR` (DNS "
+            "over HTTPS, port 443 or the URL's: the server's URL, then its address, as holdfast "
+            "does not look up its own upstreams; `https://ADDR/PATH#name` says the same; "
+            "checked and pinned as `tls://`, see [DNS over HTTPS](#dns-over-https))."},
     {.key = "forward[].tls-ca",
      .type = HF_CONFIG_PATH,
      .flags = HF_CONFIG_EMPTY_OK,
      ZFIELD(tls_ca),
      .def = "",
-     .doc = "CA certificates the zone's `tls://` upstreams must chain to: a PEM file, or a "
+     .doc = "CA certificates the zone's `tls://` and `https://` upstreams must chain to: a "
+            "PEM file, or a "
             "directory in OpenSSL's hashed layout; `\"\"` = the system's store (Debian: "
             "/etc/ssl/certs)."},
     {.key = "forward[].trusted",

@@ -56,6 +56,25 @@ static int parse_ip(const char *text, size_t len, int *family, uint8_t addr[16])
 	return HF_EINVAL;
 }
 
+/* Sets the address from ip (family, 16 octets) and port. */
+static void addr_set(struct hf_addr *a, int family, const uint8_t ip[16], uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, ip, 4);
+		a->len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, ip, 16);
+		a->len = sizeof(*sin6);
+	}
+}
+
 /* Like hf_addr_parse() for text[0..len), which need not be NUL-terminated. */
 static int addr_parse_len(const char *text, size_t len, uint16_t default_port, struct hf_addr *out)
 {
@@ -73,20 +92,7 @@ static int addr_parse_len(const char *text, size_t len, uint16_t default_port, s
 		if (ret != HF_OK)
 			return ret;
 	}
-	memset(out, 0, sizeof(*out));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, ip, 4);
-		out->len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, ip, 16);
-		out->len = sizeof(*sin6);
-	}
+	addr_set(out, family, ip, port);
 	return HF_OK;
 }
 
@@ -381,36 +387,6 @@ static bool is_hostname_char(char c)
 	       c == '-' || c == '.';
 }
 
-static int parse_https(const char *text, struct hf_upstream_conf *out, const char **why)
-{
-	size_t len = strlen(text);
-	const char *host = text + strlen("https://");
-	const char *slash = strchr(host, '/');
-
-	if (len >= sizeof(out->url)) {
-		*why = "is too long for a URL (511 characters at most)";
-		return HF_EINVAL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c <= ' ' || c >= 0x7f) {
-			*why = "has a space or a character outside printable ASCII in the URL";
-			return HF_EINVAL;
-		}
-	}
-	if (slash == host || *host == '\0') {
-		*why = "has no host after https://";
-		return HF_EINVAL;
-	}
-	if (slash == NULL) {
-		*why = "has no path (like https://dns.example/dns-query)";
-		return HF_EINVAL;
-	}
-	out->proto = HF_UPSTREAM_HTTPS;
-	memcpy(out->url, text, len + 1);
-	return HF_OK;
-}
-
 /* Base64 (RFC 4648 §4, padded, canonical) of exactly `want` octets; false for anything else. */
 static bool base64_decode(const char *text, size_t len, uint8_t *out, size_t want)
 {
@@ -451,6 +427,47 @@ static bool parse_pin(const char *text, size_t len, uint8_t out[HF_TLS_PIN_LEN])
 	       base64_decode(text + plen, len - plen, out, HF_TLS_PIN_LEN);
 }
 
+/* The authentication name after '#' (TLS, HTTPS): a host name, 253 characters at most. */
+static int parse_tls_name(const char *name, size_t nlen, struct hf_upstream_conf *out,
+                          const char **why)
+{
+	if (nlen == 0 || nlen > 253) {
+		*why = nlen == 0 ? "has an empty TLS name after #"
+		                 : "has a TLS name longer than 253 characters";
+		return HF_EINVAL;
+	}
+	for (size_t i = 0; i < nlen; i++) {
+		if (!is_hostname_char(name[i])) {
+			*why = "has a TLS name that is not a host name";
+			return HF_EINVAL;
+		}
+	}
+	memcpy(out->tls_name, name, nlen);
+	out->tls_name[nlen] = '\0';
+	return HF_OK;
+}
+
+/* The pins from caret on: ^sha256/PIN^sha256/PIN... (caret NULL: none). */
+static int parse_pins(const char *caret, struct hf_upstream_conf *out, const char **why)
+{
+	while (caret != NULL) {
+		const char *pin = caret + 1;
+		caret = strchr(pin, '^');
+		size_t plen = caret != NULL ? (size_t)(caret - pin) : strlen(pin);
+		if (out->tls_npins == HF_TLS_PINS_MAX) {
+			*why = "has more than 4 pins";
+			return HF_EINVAL;
+		}
+		if (!parse_pin(pin, plen, out->tls_pins[out->tls_npins])) {
+			*why = "has a pin that is not sha256/BASE64 (the SHA-256 of the server's "
+			       "SubjectPublicKeyInfo: 44 characters of Base64)";
+			return HF_EINVAL;
+		}
+		out->tls_npins++;
+	}
+	return HF_OK;
+}
+
 /* tls://ADDR[@PORT][#name][^sha256/PIN]... */
 static int parse_tls(const char *text, struct hf_upstream_conf *out, const char **why)
 {
@@ -468,38 +485,179 @@ static int parse_tls(const char *text, struct hf_upstream_conf *out, const char 
 		return HF_EINVAL;
 	}
 	if (hash != NULL) {
-		const char *name = hash + 1;
-		size_t nlen = (size_t)(end - name);
-		if (nlen == 0 || nlen > 253) {
-			*why = nlen == 0 ? "has an empty TLS name after #"
-			                 : "has a TLS name longer than 253 characters";
+		ret = parse_tls_name(hash + 1, (size_t)(end - hash - 1), out, why);
+		if (ret != HF_OK)
+			return ret;
+	}
+	ret = parse_pins(caret, out, why);
+	if (ret != HF_OK)
+		return ret;
+	out->proto = HF_UPSTREAM_TLS;
+	return HF_OK;
+}
+
+/*
+ * The URL's authority, HOST[:PORT] with HOST an IPv4 address, [IPv6] or a
+ * host name: *family is 0 for a name (then ip is untouched).
+ */
+static int parse_authority(const char *auth, size_t len, int *family, uint8_t ip[16],
+                           uint16_t *port, size_t *hlen, const char **why)
+{
+	const char *host = auth, *colon;
+	size_t n;
+	if (memchr(auth, '@', len) != NULL) {
+		*why = "has user information in the URL (https://user@host is not supported)";
+		return HF_EINVAL;
+	}
+	if (len > 0 && auth[0] == '[') {
+		const char *close = memchr(auth, ']', len);
+		if (close == NULL ||
+		    parse_ip(auth + 1, (size_t)(close - auth - 1), family, ip) != HF_OK ||
+		    *family != AF_INET6) {
+			*why = "has a host in brackets that is not an IPv6 address";
 			return HF_EINVAL;
 		}
-		for (size_t i = 0; i < nlen; i++) {
-			if (!is_hostname_char(name[i])) {
-				*why = "has a TLS name that is not a host name";
+		n = (size_t)(close - auth) + 1;
+		colon = n < len && auth[n] == ':' ? auth + n : NULL;
+		if (n < len && colon == NULL) {
+			*why = "has something other than :PORT after the IPv6 address";
+			return HF_EINVAL;
+		}
+	} else {
+		colon = memchr(auth, ':', len);
+		n = colon != NULL ? (size_t)(colon - auth) : len;
+		if (n == 0) {
+			*why = "has no host after https://";
+			return HF_EINVAL;
+		}
+		if (parse_ip(host, n, family, ip) != HF_OK) {
+			*family = 0;
+			for (size_t i = 0; i < n; i++) {
+				if (!is_hostname_char(host[i])) {
+					*why =
+					    "has a host that is neither an address nor a host name "
+					    "(an IPv6 address goes in brackets: "
+					    "https://[2001:db8::1]/...)";
+					return HF_EINVAL;
+				}
+			}
+			if (n > 253) {
+				*why = "has a host name longer than 253 characters";
 				return HF_EINVAL;
 			}
 		}
-		memcpy(out->tls_name, name, nlen);
-		out->tls_name[nlen] = '\0';
 	}
-	while (caret != NULL) {
-		const char *pin = caret + 1;
-		caret = strchr(pin, '^');
-		size_t plen = caret != NULL ? (size_t)(caret - pin) : strlen(pin);
-		if (out->tls_npins == HF_TLS_PINS_MAX) {
-			*why = "has more than 4 pins";
+	*hlen = n;
+	*port = 443;
+	if (colon != NULL) {
+		int ret = parse_port(colon + 1, len - (size_t)(colon + 1 - auth), port);
+		if (ret != HF_OK || *port == 0) {
+			*why = "has a port that is not 1..65535";
 			return HF_EINVAL;
 		}
-		if (!parse_pin(pin, plen, out->tls_pins[out->tls_npins])) {
-			*why = "has a pin that is not sha256/BASE64 (the SHA-256 of the server's "
-			       "SubjectPublicKeyInfo: 44 characters of Base64)";
+	}
+	return HF_OK;
+}
+
+/*
+ * https://HOST[:PORT]/PATH[@ADDR][#name][^sha256/PIN]...
+ *
+ * HOST a name: it is the authentication name, and @ADDR the address to
+ * connect to (holdfast does not look up its own upstreams: the lookup would
+ * go through itself). HOST an address: it is where to connect, and #name
+ * the authentication name as for tls://. The port is the URL's (443).
+ */
+static int parse_https(const char *text, struct hf_upstream_conf *out, const char **why)
+{
+	static const char template[] = "{?dns}"; /* RFC 8484's URI template, for GET */
+	size_t len = strlen(text);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c <= ' ' || c >= 0x7f) {
+			*why = "has a space or a character outside printable ASCII in the URL";
 			return HF_EINVAL;
 		}
-		out->tls_npins++;
 	}
-	out->proto = HF_UPSTREAM_TLS;
+	if (len >= sizeof(out->url)) {
+		*why = "is too long for a URL (511 characters at most)";
+		return HF_EINVAL;
+	}
+	const char *rest = text + strlen("https://");
+	const char *caret = strchr(rest, '^');
+	const char *end = caret != NULL ? caret : text + len;
+	const char *hash = memchr(rest, '#', (size_t)(end - rest));
+	const char *url_end = hash != NULL ? hash : end;
+	const char *slash = memchr(rest, '/', (size_t)(url_end - rest));
+	if (slash == rest || rest == url_end) {
+		*why = "has no host after https://";
+		return HF_EINVAL;
+	}
+	if (slash == NULL) {
+		*why = "has no path (like https://dns.example/dns-query@192.0.2.1)";
+		return HF_EINVAL;
+	}
+	int family;
+	uint8_t ip[16];
+	uint16_t port;
+	size_t hlen;
+	int ret = parse_authority(rest, (size_t)(slash - rest), &family, ip, &port, &hlen, why);
+	if (ret != HF_OK)
+		return ret;
+
+	/* The path, and the address after its last '@'. */
+	const char *at = memrchr(slash, '@', (size_t)(url_end - slash));
+	const char *path_end = at != NULL ? at : url_end;
+	size_t plen = (size_t)(path_end - slash);
+	size_t tlen = sizeof(template) - 1;
+	if (plen > tlen && memcmp(path_end - tlen, template, tlen) == 0)
+		plen -= tlen;
+	memcpy(out->http_path, slash, plen);
+	out->http_path[plen] = '\0';
+
+	if (family != 0) {
+		if (at != NULL) {
+			*why = "has an address both as host and after @ (give one)";
+			return HF_EINVAL;
+		}
+		addr_set(&out->addr, family, ip, port);
+		if (hash != NULL) {
+			ret = parse_tls_name(hash + 1, (size_t)(end - hash - 1), out, why);
+			if (ret != HF_OK)
+				return ret;
+		}
+	} else {
+		if (hash != NULL) {
+			*why = "has both a host name and #name (the host name is the name checked)";
+			return HF_EINVAL;
+		}
+		if (at == NULL) {
+			*why = "has a host name but no @ADDR: holdfast does not look up its own "
+			       "upstreams (like https://dns.example/dns-query@192.0.2.1)";
+			return HF_EINVAL;
+		}
+		if (parse_ip(at + 1, (size_t)(url_end - at - 1), &family, ip) != HF_OK) {
+			*why = "has something after @ that is not an address (the port goes in "
+			       "the URL: https://dns.example:8443/dns-query@192.0.2.1)";
+			return HF_EINVAL;
+		}
+		addr_set(&out->addr, family, ip, port);
+		memcpy(out->tls_name, rest, hlen);
+		out->tls_name[hlen] = '\0';
+	}
+	/* :authority: the authentication name when there is one, else the host as written. */
+	if (out->tls_name[0] != '\0' && port != 443)
+		snprintf(out->http_authority, sizeof(out->http_authority), "%s:%u", out->tls_name,
+		         (unsigned)port);
+	else if (out->tls_name[0] != '\0')
+		snprintf(out->http_authority, sizeof(out->http_authority), "%s", out->tls_name);
+	else
+		snprintf(out->http_authority, sizeof(out->http_authority), "%.*s",
+		         (int)(slash - rest), rest);
+	ret = parse_pins(caret, out, why);
+	if (ret != HF_OK)
+		return ret;
+	memcpy(out->url, text, len + 1);
+	out->proto = HF_UPSTREAM_HTTPS;
 	return HF_OK;
 }
 
@@ -518,7 +676,7 @@ int hf_config_parse_upstream(const char *text, struct hf_upstream_conf *out, con
 	if (ret != HF_OK) {
 		*why = ret == HF_ERANGE ? "has a port out of range (0..65535)"
 		                        : "is not an upstream (ADDR@PORT, tls://ADDR@PORT#name or "
-		                          "https://host/path)";
+		                          "https://host/path@ADDR)";
 		return HF_EINVAL;
 	}
 	out->proto = HF_UPSTREAM_DNS;

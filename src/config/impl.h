@@ -95,9 +95,11 @@ HF_TESTABLE void hf_config_format_duration(uint64_t ms, char *out, size_t cap);
 HF_TESTABLE void hf_config_format_size(uint64_t n, char *out, size_t cap);
 
 /*
- * One upstream: "ADDR[@PORT]" (port 53), "tls://ADDR[@PORT][#name]" (port
- * 853) or "https://host/path". On error returns HF_EINVAL and points *why at
- * a static phrase saying what is wrong.
+ * One upstream: "ADDR[@PORT]" (port 53), "tls://ADDR[@PORT][#name][^PIN]..."
+ * (port 853) or "https://HOST[:PORT]/PATH[@ADDR][#name][^PIN]..." (port 443;
+ * a host name needs @ADDR and is the TLS name, an address host may take
+ * #name). On error returns HF_EINVAL and points *why at a static phrase
+ * saying what is wrong.
  */
 HF_TESTABLE HF_MUSTCHECK int
 hf_config_parse_upstream(const char *text, struct hf_upstream_conf *out, const char **why);

@@ -9,12 +9,13 @@
  * handed to the callback (the resolver decides whether it answers the
  * query); the attempt ends when the caller cancels it. TCP (RFC 7766): one
  * connection per query, the message framed by its 2-octet length. TLS (an
- * upstream written tls://, server->tls set): always, whatever the caller
- * asked for, over the worker's reused, pipelined and authenticated
- * connection to that server (tls.h); never in clear.
+ * upstream written tls:// or https://, server->tls set): always, whatever
+ * the caller asked for, over the worker's reused, pipelined and
+ * authenticated connection to that server (tls.h; HTTP/2 for https://,
+ * doh.h); never in clear.
  *
  * The callback gets (wire, len, HF_OK, ip_ttl) for a message, with the IP
- * TTL or hop limit it arrived with (UDP; -1 over TCP and TLS or when the
+ * TTL or hop limit it arrived with (UDP; -1 over TCP, TLS and HTTPS or when the
  * kernel does not say), or (NULL, 0, error, -1) once, for a timeout
  * (-ETIMEDOUT) or a transport failure; after an error nothing more arrives.
  * The caller ends every attempt with hf_upq_cancel(), which may be called

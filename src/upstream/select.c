@@ -36,12 +36,15 @@ static bool is_own_listen(const struct hf_config *cfg, const struct hf_addr *a)
 	return false;
 }
 
-/* The name for logs: "ADDR@PORT", or "tls://ADDR@PORT#name" (cut to fit). */
+/* The name for logs: "ADDR@PORT", "tls://ADDR@PORT#name" or the URL without pins (cut
+ * to fit). */
 static void server_name(const struct hf_upstream_conf *uc, char name[64])
 {
-	char addr[64], full[400];
+	char addr[64], full[600];
 	hf_addr_format(&uc->addr, addr, sizeof(addr));
-	if (uc->proto != HF_UPSTREAM_TLS)
+	if (uc->proto == HF_UPSTREAM_HTTPS)
+		snprintf(full, sizeof(full), "%.*s", (int)strcspn(uc->url, "^"), uc->url);
+	else if (uc->proto != HF_UPSTREAM_TLS)
 		snprintf(full, sizeof(full), "%s", addr);
 	else
 		snprintf(full, sizeof(full), "tls://%s%s%s", addr, uc->tls_name[0] ? "#" : "",
@@ -72,6 +75,11 @@ static int add_tls(struct hf_fwd_set *set, struct hf_upstream *s, const struct h
 	memcpy(s->tls->name, uc->tls_name, sizeof(s->tls->name));
 	memcpy(s->tls->pins, uc->tls_pins, sizeof(s->tls->pins));
 	s->tls->npins = uc->tls_npins;
+	if (uc->proto == HF_UPSTREAM_HTTPS) {
+		s->tls->https = true;
+		memcpy(s->tls->authority, uc->http_authority, sizeof(s->tls->authority));
+		memcpy(s->tls->path, uc->http_path, sizeof(s->tls->path));
+	}
 	return HF_OK;
 }
 
@@ -80,10 +88,6 @@ static int add_server(struct hf_fwd_set *set, const struct hf_config *cfg,
 {
 	char name[64];
 	server_name(uc, name);
-	if (uc->proto == HF_UPSTREAM_HTTPS) {
-		hf_log_warn("forward: DNS over HTTPS is not supported yet; %s left out", uc->url);
-		return HF_OK;
-	}
 	if (is_own_listen(cfg, &uc->addr)) {
 		hf_log_warn(
 		    "forward: %s is holdfast's own listen address; left out (it would loop)", name);
@@ -98,7 +102,7 @@ static int add_server(struct hf_fwd_set *set, const struct hf_config *cfg,
 	memset(s, 0, sizeof(*s));
 	s->addr = uc->addr;
 	memcpy(s->name, name, sizeof(s->name));
-	if (uc->proto == HF_UPSTREAM_TLS) {
+	if (uc->proto == HF_UPSTREAM_TLS || uc->proto == HF_UPSTREAM_HTTPS) {
 		int rc = add_tls(set, s, uc, tls_ca, err);
 		if (rc != HF_OK)
 			return rc;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* DNS over TLS to forward upstreams: pooled, pipelined, authenticated connections. See tls.h. */
+/*
+ * DNS over TLS and DNS over HTTPS to forward upstreams: pooled, pipelined,
+ * authenticated connections. See tls.h; doh.c speaks HTTP/2 on them.
+ */
 #include "upstream/tls.h"
 
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "upstream/doh.h"
 #include "upstream/upstream.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -29,6 +33,7 @@
 #define IN_CAP         (2 + HF_MSG_MAX)
 
 static const unsigned char alpn_dot[] = {3, 'd', 'o', 't'}; /* RFC 7858 ALPN, as RFC 9461 */
+static const unsigned char alpn_h2[] = {2, 'h', '2'};       /* RFC 8484 §5.2: HTTP/2 */
 
 /* --- contexts --------------------------------------------------------------- */
 
@@ -42,7 +47,6 @@ struct ssl_ctx_st *hf_tls_ctx_new(const char *ca, char *err, size_t cap)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_alpn_protos(ctx, alpn_dot, sizeof(alpn_dot));
 	/* Sessions are kept by the pool (per upstream), not in the context's cache. */
 	SSL_CTX_set_session_cache_mode(ctx,
 	                               SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
@@ -111,9 +115,10 @@ struct hf_tls_q {
 	struct tls_conn *conn; /* NULL once its connection failed */
 	struct hf_tls_q *prev, *next;
 	uint16_t id;
-	bool sent;     /* written on conn */
-	bool answered; /* a message with its ID came */
-	bool resent;   /* already moved once to a fresh connection */
+	bool sent;      /* written on conn */
+	bool answered;  /* a message with its ID came */
+	bool resent;    /* already moved once to a fresh connection */
+	int32_t stream; /* DoH: its HTTP/2 stream while that runs; 0 otherwise */
 	hf_upq_cb cb;
 	void *arg;
 	size_t len;
@@ -137,7 +142,10 @@ struct tls_conn {
 	unsigned inflight;            /* sent, not cancelled */
 	unsigned unanswered;          /* given up on in a row, nothing read since */
 	int later_err;                /* a failure to deliver from the loop, not the caller */
-	uint8_t *in;                  /* plaintext: framed messages */
+	struct hf_doh *h2;            /* DoH: the HTTP/2 session, once TLS is up; NULL for DoT */
+	bool h2_busy;                 /* inside the HTTP/2 session: no output from here */
+	bool h2_again;                /* asked for output meanwhile */
+	uint8_t *in;                  /* plaintext: framed messages (DoT), read buffer (DoH) */
 	size_t in_len;
 	char rbuf[READ_CHUNK];
 };
@@ -149,6 +157,7 @@ struct conn_write {
 
 static void on_timer(uv_timer_t *t);
 static void conn_lost(struct tls_conn *c, int err);
+static struct tls_conn *entry_conn(struct tls_entry *e);
 static void conn_fail(struct tls_conn *c, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -183,6 +192,25 @@ static void q_unlink(struct tls_conn *c, struct hf_tls_q *q)
 	q->conn = NULL;
 	if (q->sent)
 		c->inflight--;
+}
+
+/* DoH: after the server's GOAWAY, later queries go to another connection. */
+static void conn_retire(struct tls_conn *c)
+{
+	if (c->entry->conn != c)
+		return;
+	hf_log_debug("upstream %s: the server sent GOAWAY (%u queries waiting); later queries go "
+	             "on a fresh connection",
+	             conn_name(c), c->inflight);
+	c->entry->conn = NULL;
+}
+
+/* Puts q on c, which stops being idle. */
+static void conn_take(struct tls_conn *c, struct hf_tls_q *q)
+{
+	if (c->state == CONN_READY && c->head == NULL && c->later_err == 0)
+		uv_timer_stop(&c->timer);
+	q_link(c, q);
 }
 
 /* The query in flight on c with this ID, or NULL. */
@@ -222,6 +250,7 @@ static void on_conn_closed(uv_handle_t *h)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	SSL_free(c->ssl); /* and both BIOs */
+	hf_doh_free(c->h2);
 	hf_free(c->in);
 	hf_free(c);
 	if (pool->conns == NULL && pool->closing)
@@ -251,10 +280,19 @@ static void fail_queries(struct tls_conn *c, int err)
 	}
 }
 
-/*
- * Closes c and fails its queries with err, logging why (a warning at most
- * every WARN_EVERY_MS per upstream and pool, debug in between).
- */
+/* Logs a failure of e's upstream: a warning at most every WARN_EVERY_MS per pool, debug
+ * in between. */
+static void entry_log_failure(struct tls_entry *e, const char *why)
+{
+	uint64_t now = hf_clock_mono_ms();
+	bool warn = e->warned_ms == 0 || now - e->warned_ms >= WARN_EVERY_MS;
+	if (warn)
+		e->warned_ms = now;
+	hf_log(warn ? HF_LOG_LVL_WARNING : HF_LOG_LVL_DEBUG, "upstream %s: %s", e->server->name,
+	       why);
+}
+
+/* Closes c and fails its queries with err, logging why (entry_log_failure). */
 static void conn_fail(struct tls_conn *c, int err, const char *fmt, ...)
 {
 	if (c->state == CONN_CLOSED)
@@ -266,11 +304,7 @@ static void conn_fail(struct tls_conn *c, int err, const char *fmt, ...)
 	va_end(ap);
 	struct hf_upstream *s = c->entry->server;
 	atomic_fetch_add_explicit(&s->tls_failures, 1, memory_order_relaxed);
-	uint64_t now = hf_clock_mono_ms();
-	bool warn = c->entry->warned_ms == 0 || now - c->entry->warned_ms >= WARN_EVERY_MS;
-	if (warn)
-		c->entry->warned_ms = now;
-	hf_log(warn ? HF_LOG_LVL_WARNING : HF_LOG_LVL_DEBUG, "upstream %s: %s", conn_name(c), why);
+	entry_log_failure(c->entry, why);
 	conn_close(c);
 	fail_queries(c, err);
 }
@@ -318,11 +352,61 @@ static int flush_out(struct tls_conn *c)
 	return HF_OK;
 }
 
-/* Writes the queries that may go now: up to INFLIGHT_MAX, no two with one ID. */
+static int h2_write(void *ctx, const uint8_t *data, size_t len)
+{
+	struct tls_conn *c = ctx;
+	ERR_clear_error();
+	return SSL_write(c->ssl, data, (int)len) == (int)len ? HF_OK : -EPROTO;
+}
+
+/*
+ * DoH: passes what the HTTP/2 session has to send through TLS to the
+ * socket. From inside one of the session's callbacks (a query ending there
+ * may start or cancel others) it only asks the outer call for another
+ * round: nghttp2 is not reentrant.
+ */
+static int h2_flush(struct tls_conn *c)
+{
+	if (c->h2_busy) {
+		c->h2_again = true;
+		return HF_OK;
+	}
+	int rc = HF_OK;
+	c->h2_busy = true;
+	do {
+		c->h2_again = false;
+		rc = hf_doh_send(c->h2, h2_write, c);
+	} while (rc == HF_OK && c->h2_again && c->state != CONN_CLOSED);
+	c->h2_busy = false;
+	return rc == HF_OK ? flush_out(c) : rc;
+}
+
+/* DoH: a stream for each query that may go now, as many as the server allows at once. */
+static int h2_send_queued(struct tls_conn *c)
+{
+	unsigned max = hf_doh_max_streams(c->h2, INFLIGHT_MAX);
+	for (struct hf_tls_q *q = c->head; q != NULL && c->inflight < max; q = q->next) {
+		if (q->sent)
+			continue;
+		if (hf_doh_refusing(c->h2))
+			break; /* after GOAWAY: h2_settle() moves them */
+		int32_t id = hf_doh_submit(c->h2, q->frame + 2, q->len - 2, q);
+		if (id < 0)
+			return id;
+		q->stream = id;
+		q->sent = true;
+		c->inflight++;
+	}
+	return h2_flush(c);
+}
+
+/* Writes the queries that may go now: up to INFLIGHT_MAX, no two with one ID (DoT). */
 static int send_queued(struct tls_conn *c)
 {
 	if (c->state != CONN_READY)
 		return HF_OK;
+	if (c->h2 != NULL)
+		return h2_send_queued(c);
 	for (struct hf_tls_q *q = c->head; q != NULL && c->inflight < INFLIGHT_MAX; q = q->next) {
 		if (q->sent || q_find_sent(c, q->id) != NULL)
 			continue;
@@ -356,30 +440,40 @@ static void dispatch(struct tls_conn *c, const uint8_t *msg, size_t len)
 	q->cb(q->arg, msg, len, HF_OK, -1);
 }
 
-/* Decrypts what arrived and hands each whole message to its query. */
+/*
+ * Decrypts what arrived into buf: the number of octets, or 0 when there is
+ * nothing more for now or the connection ended (c->state then says so).
+ */
+static size_t read_plain(struct tls_conn *c, uint8_t *buf, size_t cap)
+{
+	ERR_clear_error();
+	int n = SSL_read(c->ssl, buf, (int)cap);
+	if (n > 0)
+		return (size_t)n;
+	int e = SSL_get_error(c->ssl, n);
+	if (flush_out(c) != HF_OK) /* e.g. a reply to a key update */
+		conn_fail(c, -EPROTO, "TLS connection: cannot write (out of memory)");
+	else if (e == SSL_ERROR_ZERO_RETURN) {
+		/* close_notify: ours in return, then as if the server hung up. */
+		(void)SSL_shutdown(c->ssl);
+		(void)flush_out(c);
+		conn_lost(c, -ECONNRESET);
+	} else if (e != SSL_ERROR_WANT_READ)
+		conn_fail(c, -EPROTO, "TLS connection: error while reading: %s",
+		          ERR_reason_error_string(ERR_peek_last_error()) != NULL
+		              ? ERR_reason_error_string(ERR_peek_last_error())
+		              : "unknown");
+	return 0;
+}
+
+/* DoT: decrypts what arrived and hands each whole message to its query. */
 static void read_messages(struct tls_conn *c)
 {
 	while (c->state == CONN_READY) {
-		ERR_clear_error();
-		int n = SSL_read(c->ssl, c->in + c->in_len, (int)(IN_CAP - c->in_len));
-		if (n <= 0) {
-			int e = SSL_get_error(c->ssl, n);
-			if (flush_out(c) != HF_OK) /* e.g. a reply to a key update */
-				conn_fail(c, -EPROTO,
-				          "TLS connection: cannot write (out of memory)");
-			else if (e == SSL_ERROR_ZERO_RETURN) {
-				/* close_notify: ours in return, then as if the server hung up. */
-				(void)SSL_shutdown(c->ssl);
-				(void)flush_out(c);
-				conn_lost(c, -ECONNRESET);
-			} else if (e != SSL_ERROR_WANT_READ)
-				conn_fail(c, -EPROTO, "TLS connection: error while reading: %s",
-				          ERR_reason_error_string(ERR_peek_last_error()) != NULL
-				              ? ERR_reason_error_string(ERR_peek_last_error())
-				              : "unknown");
+		size_t n = read_plain(c, c->in + c->in_len, IN_CAP - c->in_len);
+		if (n == 0)
 			return;
-		}
-		c->in_len += (size_t)n;
+		c->in_len += n;
 		size_t off = 0;
 		while (c->state == CONN_READY && c->in_len - off >= 2) {
 			size_t mlen = hf_get16(c->in + off);
@@ -393,6 +487,118 @@ static void read_messages(struct tls_conn *c)
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
 	}
+}
+
+/* --- DoH: streams ending, the server's GOAWAY ------------------------------------ */
+
+/*
+ * A query on c goes on the connection its upstream's queries go to now:
+ * once more at most if it went out already (sent), else as it is; it fails
+ * with err when it may not or no connection can be had.
+ */
+static void q_again(struct tls_conn *c, struct hf_tls_q *q, int err)
+{
+	bool second = q->sent;
+	q_unlink(c, q);
+	q->sent = false;
+	q->stream = 0;
+	struct tls_conn *fresh = second && q->resent ? NULL : entry_conn(c->entry);
+	if (fresh == NULL) {
+		q->cb(q->arg, NULL, 0, err, -1);
+		return;
+	}
+	if (second)
+		q->resent = true;
+	conn_take(fresh, q);
+	if (send_queued(fresh) != HF_OK)
+		conn_fail_later(fresh, -EPROTO);
+}
+
+/* A stream ended (doh.h): its reply, or why there is none. */
+static void on_h2_end(void *arg, void *qp, enum hf_doh_end how, const uint8_t *wire, size_t len,
+                      const char *why)
+{
+	struct tls_conn *c = arg;
+	struct hf_tls_q *q = qp;
+	struct hf_upstream *s = c->entry->server;
+	q->stream = 0;
+	switch (how) {
+	case HF_DOH_REPLY:
+		c->unanswered = 0;
+		q->answered = true;
+		q->cb(q->arg, wire, len, HF_OK, -1);
+		break;
+	case HF_DOH_FAILED: {
+		/* The server answered, but not with DNS: that query fails, the rest go on. */
+		char line[256];
+		c->unanswered = 0;
+		atomic_fetch_add_explicit(&s->bad_replies, 1, memory_order_relaxed);
+		snprintf(line, sizeof(line), "%s; no DNS answer, no fallback to plain DNS", why);
+		entry_log_failure(c->entry, line);
+		q_unlink(c, q);
+		q->cb(q->arg, NULL, 0, -EPROTO, -1);
+		break;
+	}
+	case HF_DOH_REFUSED:
+		hf_log_debug("upstream %s: %s; the query goes again", conn_name(c), why);
+		q_again(c, q, -ECONNRESET);
+		break;
+	}
+}
+
+/*
+ * After the session had its say. A GOAWAY from the server: later queries,
+ * and those not sent yet, go to a fresh connection, and this one closes
+ * once its streams end. A session that is over with queries still on it:
+ * as if the server had closed the connection.
+ */
+static void h2_settle(struct tls_conn *c)
+{
+	if (c->state != CONN_READY)
+		return;
+	struct tls_entry *e = c->entry;
+	if (hf_doh_refusing(c->h2)) {
+		conn_retire(c);
+		/* From the head each time: a query failing here may end others. */
+		while (c->state == CONN_READY) {
+			struct hf_tls_q *q = c->head;
+			while (q != NULL && q->sent)
+				q = q->next;
+			if (q == NULL)
+				break;
+			q_again(c, q, -ECONNRESET);
+		}
+	}
+	if (c->state != CONN_READY)
+		return;
+	if (hf_doh_done(c->h2) && c->head != NULL)
+		conn_lost(c, -ECONNRESET);
+	else if (c->head == NULL && (e->conn != c || hf_doh_done(c->h2)) && c->later_err == 0)
+		uv_timer_start(&c->timer, on_timer, 0, 0); /* closes it */
+}
+
+/* DoH: decrypts what arrived and hands it to the HTTP/2 session. */
+static void h2_read(struct tls_conn *c)
+{
+	while (c->state == CONN_READY) {
+		size_t n = read_plain(c, c->in, IN_CAP);
+		if (n == 0)
+			break;
+		char why[256];
+		c->h2_busy = true;
+		int rc = hf_doh_recv(c->h2, c->in, n, why, sizeof(why));
+		c->h2_busy = false;
+		if (rc != HF_OK) {
+			(void)h2_flush(c); /* its GOAWAY */
+			conn_fail(c, -EPROTO, "%s", why);
+			return;
+		}
+	}
+	if (c->state == CONN_READY && h2_flush(c) != HF_OK) {
+		conn_fail(c, -EPROTO, "TLS connection: cannot write (out of memory)");
+		return;
+	}
+	h2_settle(c);
 }
 
 /* The SHA-256 of the certificate's SubjectPublicKeyInfo; false if there is none. */
@@ -443,14 +649,33 @@ static void established(struct tls_conn *c)
 			return;
 		}
 	}
+	if (s->tls->https) {
+		/* RFC 8484 §5.2: HTTP/2, agreed in the handshake; nothing else will do. */
+		const unsigned char *proto = NULL;
+		unsigned int plen = 0;
+		SSL_get0_alpn_selected(c->ssl, &proto, &plen);
+		if (plen != 2 || memcmp(proto, "h2", 2) != 0) {
+			conn_fail(
+			    c, -EPROTO,
+			    "TLS connection: the server did not agree to HTTP/2 (ALPN h2); not "
+			    "used, no fallback to plain DNS");
+			return;
+		}
+		c->h2 = hf_doh_new(s->tls->authority, s->tls->path, on_h2_end, c);
+		if (c->h2 == NULL) {
+			conn_fail(c, HF_ENOMEM, "HTTP/2 session: out of memory");
+			return;
+		}
+	}
 	c->state = CONN_READY;
 	c->entry->warned_ms = 0;
 	bool resumed = SSL_session_reused(c->ssl);
 	atomic_fetch_add_explicit(&s->tls_connections, 1, memory_order_relaxed);
 	if (resumed)
 		atomic_fetch_add_explicit(&s->tls_resumed, 1, memory_order_relaxed);
-	hf_log_debug("upstream %s: TLS connection up (%s, %s)", conn_name(c),
-	             SSL_get_version(c->ssl), resumed ? "session resumed" : "full handshake");
+	hf_log_debug("upstream %s: TLS connection up (%s, %s%s)", conn_name(c),
+	             SSL_get_version(c->ssl), resumed ? "session resumed" : "full handshake",
+	             c->h2 != NULL ? ", HTTP/2" : "");
 	uv_timer_stop(&c->timer);
 	if (c->head == NULL)
 		uv_timer_start(&c->timer, on_timer, IDLE_MS, 0);
@@ -524,26 +749,25 @@ static void conn_lost(struct tls_conn *c, int err)
 	conn_close(c);
 	struct tls_conn *fresh = NULL;
 	for (struct hf_tls_q *q = c->head; q != NULL; q = q->next) {
-		if (!q->resent && !q->answered) {
-			fresh = e->conn != NULL ? e->conn : conn_open(e);
+		if (!(q->resent && q->sent) && !q->answered) {
+			fresh = entry_conn(e);
 			break;
 		}
 	}
 	struct hf_tls_q *q = c->head;
 	while (q != NULL) {
 		struct hf_tls_q *next = q->next;
-		if (fresh != NULL && !q->resent && !q->answered) {
+		if (fresh != NULL && !(q->resent && q->sent) && !q->answered) {
+			if (q->sent)
+				q->resent = true;
 			q_unlink(c, q);
 			q->sent = false;
-			q->resent = true;
-			q_link(fresh, q);
+			q->stream = 0;
+			conn_take(fresh, q);
 		}
 		q = next;
 	}
 	fail_queries(c, err);
-	if (fresh != NULL && fresh->head != NULL && fresh->state == CONN_READY &&
-	    fresh->later_err == 0)
-		uv_timer_stop(&fresh->timer); /* it was idle */
 	if (fresh != NULL && send_queued(fresh) != HF_OK)
 		conn_fail(fresh, -EPROTO, "TLS connection: cannot write (out of memory)");
 }
@@ -565,7 +789,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (c->state == CONN_HANDSHAKE)
 		handshake(c);
-	read_messages(c);
+	if (c->h2 != NULL)
+		h2_read(c);
+	else
+		read_messages(c);
 }
 
 static void on_connected(uv_connect_t *req, int status)
@@ -608,10 +835,15 @@ static void on_timer(uv_timer_t *t)
 	case CONN_READY:
 		if (c->head != NULL)
 			break;
-		/* Idle: say goodbye properly (close_notify), then close. */
-		hf_log_debug("upstream %s: TLS connection idle; closing", conn_name(c));
+		/* Idle (or left by a GOAWAY): say goodbye properly (close_notify), then close. */
+		hf_log_debug("upstream %s: TLS connection %s; closing", conn_name(c),
+		             c->entry->conn == c ? "idle" : "no longer used");
 		if (c->entry->conn == c)
 			c->entry->conn = NULL;
+		if (c->h2 != NULL) {
+			hf_doh_goaway(c->h2);
+			(void)h2_flush(c);
+		}
 		(void)SSL_shutdown(c->ssl);
 		if (flush_out(c) != HF_OK ||
 		    uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
@@ -652,13 +884,14 @@ static int setup_ssl(struct tls_conn *c)
 	SSL_set_bio(c->ssl, c->net_in, c->net_out); /* the SSL owns them now */
 	SSL_set_connect_state(c->ssl);
 	SSL_set_app_data(c->ssl, c);
-	int ok = 1;
-	if (peer->name[0] != '\0') {
+	int ok = SSL_set_alpn_protos(c->ssl, peer->https ? alpn_h2 : alpn_dot,
+	                             peer->https ? sizeof(alpn_h2) : sizeof(alpn_dot)) == 0;
+	if (ok == 1 && peer->name[0] != '\0') {
 		/* RFC 8310 §8.1: the authentication name, in SNI and in the certificate. */
 		ok = SSL_set_tlsext_host_name(c->ssl, peer->name) == 1 &&
 		     SSL_set1_host(c->ssl, peer->name) == 1;
 		SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	} else if (peer->npins == 0) {
+	} else if (ok == 1 && peer->npins == 0) {
 		/* No name: the certificate must name the address we connect to. */
 		const struct sockaddr *sa = (const struct sockaddr *)&s->addr.ss;
 		const unsigned char *ip =
@@ -718,6 +951,16 @@ static struct tls_conn *conn_open(struct tls_entry *e)
 	return c;
 }
 
+static struct tls_conn *entry_conn(struct tls_entry *e)
+{
+	struct tls_conn *c = e->conn;
+	if (c != NULL && c->h2 != NULL && hf_doh_refusing(c->h2)) {
+		conn_retire(c); /* the server sent GOAWAY: no new streams there */
+		c = NULL;
+	}
+	return c != NULL ? c : conn_open(e);
+}
+
 static struct tls_entry *entry_get(struct hf_tls_pool *pool, struct hf_upstream *server)
 {
 	for (struct tls_entry *e = pool->entries; e != NULL; e = e->next) {
@@ -771,14 +1014,12 @@ struct hf_tls_q *hf_tls_query(struct hf_tls_pool *pool, struct hf_upstream *serv
 	*q = (struct hf_tls_q){.id = hf_get16(wire), .cb = cb, .arg = arg, .len = 2 + len};
 	hf_put16(q->frame, (uint16_t)len);
 	memcpy(q->frame + 2, wire, len);
-	struct tls_conn *c = e->conn != NULL ? e->conn : conn_open(e);
+	struct tls_conn *c = entry_conn(e);
 	if (c == NULL) {
 		hf_free(q);
 		return NULL;
 	}
-	if (c->state == CONN_READY && c->head == NULL && c->later_err == 0)
-		uv_timer_stop(&c->timer); /* no longer idle */
-	q_link(c, q);
+	conn_take(c, q);
 	if (send_queued(c) != HF_OK)
 		conn_fail_later(c, -EPROTO);
 	return q;
@@ -791,6 +1032,8 @@ void hf_tls_cancel(struct hf_tls_q *q)
 	struct tls_conn *c = q->conn;
 	if (c != NULL) {
 		bool gave_up = q->sent && !q->answered;
+		if (c->h2 != NULL && q->stream > 0)
+			hf_doh_cancel(c->h2, q->stream); /* RST_STREAM, sent by send_queued() */
 		q_unlink(c, q);
 		if (c->state == CONN_READY && c->later_err == 0) {
 			if (gave_up && ++c->unanswered == UNANSWERED_MAX && c->entry->conn == c) {

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * DNS over TLS to forward upstreams (RFC 7858), authenticated as RFC 8310's
- * strict profile asks: a server that cannot prove who it is gets no query,
- * and nothing falls back to plain DNS.
+ * DNS over TLS (RFC 7858) and DNS over HTTPS (RFC 8484) to forward
+ * upstreams, authenticated as RFC 8310's strict profile asks: a server that
+ * cannot prove who it is gets no query, and nothing falls back to plain DNS.
+ * Both ride the same connections; a DoH upstream's speak HTTP/2 (doh.h: one
+ * stream per query, matched by stream instead of by ID) and need ALPN "h2",
+ * a DoT upstream's carry length-framed messages (ALPN "dot" offered).
  *
- * Authentication, per upstream (`tls://ADDR@PORT#name^sha256/PIN`):
+ * Authentication, per upstream (`tls://ADDR@PORT#name^sha256/PIN`, or
+ * `https://NAME/PATH@ADDR^sha256/PIN` where NAME plays #name's part):
  *   #name          the chain must verify against the zone's CA store
  *                  (`forward[].tls-ca`, the system's by default) and the
  *                  certificate must carry the name (SSL_set1_host, no partial
@@ -23,7 +27,12 @@
  *
  * Connections: one per upstream per worker, opened by the first query and
  * kept open until idle for 10 s, so later queries skip the TCP and TLS
- * handshakes. Queries are pipelined (RFC 7766 §6.2.1.1): each is written as
+ * handshakes. DoH: each query is a stream, up to 128 (or the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS) at once; a response that is no DNS answer
+ * (status, content type, size) fails that query only, logged like a failed
+ * handshake and counted in the server's bad replies; a GOAWAY sends later
+ * queries to a fresh connection, and streams it refused go there too (once).
+ * DoT: queries are pipelined (RFC 7766 §6.2.1.1): each is written as
  * soon as the connection is ready, up to 128 unanswered at once, and keeps
  * the fresh random ID the resolver gave it; a reply goes to the query in
  * flight with its ID (the resolver then checks the question, as for UDP),
@@ -61,12 +70,15 @@
 struct ssl_ctx_st;
 struct hf_upstream;
 
-/* How to reach and authenticate one DoT upstream; owned by its hf_upstreams. */
+/* How to reach and authenticate one DoT or DoH upstream; owned by its hf_upstreams. */
 struct hf_tls_peer {
 	struct ssl_ctx_st *ctx; /* the zone's (CA store); borrowed */
 	char name[256];         /* authentication name and SNI; "" = check the address */
 	uint8_t pins[HF_TLS_PINS_MAX][HF_TLS_PIN_LEN];
 	size_t npins;
+	bool https;          /* DNS over HTTPS: HTTP/2 (ALPN h2) on the connection, doh.h */
+	char authority[262]; /* DoH: the :authority of each request */
+	char path[512];      /* DoH: the :path of each request */
 };
 
 /*

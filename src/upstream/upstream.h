@@ -17,12 +17,12 @@
  * The figures are shared by all worker threads and updated with atomics:
  * a lost update costs a slightly stale SRTT, never correctness.
  *
- * A `tls://` upstream (DNS over TLS, tls.h) carries its authentication in
- * `tls`; every query to it goes over TLS, whatever transport the resolver
- * asked for. Each zone with such upstreams holds one OpenSSL context with
- * its CA store (`forward[].tls-ca`), loaded here, so a CA file that cannot
- * be read is a configuration error. `https://` upstreams are left out with a
- * warning: DNS over HTTPS is not implemented yet.
+ * A `tls://` or `https://` upstream (DNS over TLS or over HTTPS, tls.h)
+ * carries its authentication in `tls`; every query to it goes over TLS,
+ * whatever transport the resolver asked for (for the resolver both are a
+ * stream: no UDP guard, no TC). Each zone with such upstreams holds one
+ * OpenSSL context with its CA store (`forward[].tls-ca`), loaded here, so a
+ * CA file that cannot be read is a configuration error.
  */
 #pragma once
 
@@ -41,8 +41,8 @@ struct ssl_ctx_st;
 
 struct hf_upstream {
 	struct hf_addr addr;
-	char name[64];            /* "ADDR@PORT" (or "tls://ADDR@PORT#name") for logs */
-	struct hf_tls_peer *tls;  /* DNS over TLS: how to authenticate it; NULL = plain DNS */
+	char name[64];            /* "ADDR@PORT", "tls://ADDR@PORT#name" or the URL, for logs */
+	struct hf_tls_peer *tls;  /* DoT or DoH: how to authenticate it; NULL = plain DNS */
 	_Atomic uint32_t srtt_us; /* 0 = never measured */
 	_Atomic uint32_t fails;   /* consecutive */
 	_Atomic uint64_t down_until_ms;
@@ -86,8 +86,8 @@ struct hf_upstreams {
 
 /*
  * Builds the server sets from cfg. Servers equal to one of holdfast's own
- * listen addresses are left out (forwarding to ourselves would loop), as
- * are https:// upstreams (not implemented yet); both are logged. Returns
+ * listen addresses are left out (forwarding to ourselves would loop), with
+ * a warning. Returns
  * NULL with a message in err when a zone is left with no server,
  * resolv.conf lists none, or a zone's tls-ca cannot be loaded.
  */

@@ -126,7 +126,7 @@ listen: ["127.0.0.1@5353", "::1@5353"]
 workers: auto
 forward:
   - zone: .
-    upstreams: ["192.0.2.1@53", "tls://192.0.2.2@853#dns.example", "https://dns.example/dns-query"]
+    upstreams: ["192.0.2.1@53", "tls://192.0.2.2@853#dns.example", "https://dns.example/dns-query@192.0.2.4"]
   - zone: example.test.
     upstreams: [192.0.2.3]
 trust-anchors: []

@@ -160,7 +160,8 @@ static const char every_key[] =
     "workers: 4\n"
     "forward:\n"
     "  - zone: example.com\n"
-    "    upstreams: [192.0.2.1, \"tls://192.0.2.2@8853#dns.example\", \"https://dns.example/q\"]\n"
+    "    upstreams: [192.0.2.1, \"tls://192.0.2.2@8853#dns.example\", "
+    "\"https://dns.example/q@192.0.2.4\"]\n"
     "    tls-ca: /etc/holdfast/ca.pem\n"
     "  - zone: .\n"
     "    upstreams: \"2001:db8::1@5300\"\n"
@@ -221,7 +222,11 @@ static void test_every_key(void **state)
 	assert_string_equal(fmt_addr(&u[1].addr), "192.0.2.2@8853");
 	assert_string_equal(u[1].tls_name, "dns.example");
 	assert_int_equal(u[2].proto, HF_UPSTREAM_HTTPS);
-	assert_string_equal(u[2].url, "https://dns.example/q");
+	assert_string_equal(u[2].url, "https://dns.example/q@192.0.2.4");
+	assert_string_equal(fmt_addr(&u[2].addr), "192.0.2.4@443");
+	assert_string_equal(u[2].tls_name, "dns.example");
+	assert_string_equal(u[2].http_authority, "dns.example");
+	assert_string_equal(u[2].http_path, "/q");
 	assert_string_equal(cfg->forward[0].tls_ca, "/etc/holdfast/ca.pem");
 	assert_int_equal(cfg->forward[1].zone[0], 0);
 	assert_string_equal(cfg->forward[1].tls_ca, ""); /* the default: the system's store */
@@ -579,7 +584,7 @@ static void test_forward_errors(void **state)
 	            "(tls:// and https:// are known)");
 	check_error("forward:\n  - zone: .\n    upstreams: [\"https://dns.example\"]\n",
 	            "t.yaml:3: forward[0].upstreams[0]: \"https://dns.example\" has no path (like "
-	            "https://dns.example/dns-query)");
+	            "https://dns.example/dns-query@192.0.2.1)");
 	check_error("forward:\n  - zone: .\n    upstreams: [\"https:///dns-query\"]\n",
 	            "t.yaml:3: forward[0].upstreams[0]: \"https:///dns-query\" has no host after "
 	            "https://");
@@ -597,7 +602,7 @@ static void test_forward_errors(void **state)
 	    "(0..65535)");
 	check_error("forward:\n  - zone: .\n    upstreams: [dns.example]\n",
 	            "t.yaml:3: forward[0].upstreams[0]: \"dns.example\" is not an upstream "
-	            "(ADDR@PORT, tls://ADDR@PORT#name or https://host/path)");
+	            "(ADDR@PORT, tls://ADDR@PORT#name or https://host/path@ADDR)");
 	check_error("forward:\n  - zone: a..b\n    upstreams: [192.0.2.1]\n",
 	            "t.yaml:2: forward[0].zone: \"a..b\" is not a domain name: "
 	            "presentation-format syntax error");
@@ -676,6 +681,99 @@ static void test_tls_pins(void **state)
 	    "SubjectPublicKeyInfo: 44 characters of Base64)");
 	check_error("forward:\n  - zone: .\n    upstreams: [192.0.2.1]\n    tls-ca: [a]\n",
 	            "t.yaml:4: forward[0].tls-ca: expected a path, found a list");
+}
+
+/* https://HOST[:PORT]/PATH[@ADDR][#name][^sha256/PIN]...: where to connect, what to check. */
+static void test_https_urls(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *addr, *name, *authority, *path;
+	} good[] = {
+	    /* A host name: it is the name checked; @ADDR says where it is. */
+	    {"https://dns.example/dns-query@192.0.2.1", "192.0.2.1@443", "dns.example",
+	     "dns.example", "/dns-query"},
+	    {"https://dns.example:8443/q?x=1@2001:db8::1", "2001:db8::1@8443", "dns.example",
+	     "dns.example:8443", "/q?x=1"},
+	    /* RFC 8484's URI template is dropped: the message goes in the body. */
+	    {"https://dns.example/dns-query{?dns}@192.0.2.1", "192.0.2.1@443", "dns.example",
+	     "dns.example", "/dns-query"},
+	    /* An address host: the certificate must carry it, or #name as for tls://. */
+	    {"https://192.0.2.1/dns-query", "192.0.2.1@443", "", "192.0.2.1", "/dns-query"},
+	    {"https://192.0.2.1:8443/", "192.0.2.1@8443", "", "192.0.2.1:8443", "/"},
+	    {"https://[2001:db8::1]:8443/dns-query", "2001:db8::1@8443", "", "[2001:db8::1]:8443",
+	     "/dns-query"},
+	    {"https://192.0.2.1/dns-query#dns.example", "192.0.2.1@443", "dns.example",
+	     "dns.example", "/dns-query"},
+	    {"https://192.0.2.1:4443/dns-query#dns.example", "192.0.2.1@4443", "dns.example",
+	     "dns.example:4443", "/dns-query"},
+	};
+	struct hf_upstream_conf uc;
+	const char *why = NULL;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (hf_config_parse_upstream(good[i].text, &uc, &why) != HF_OK)
+			fail_msg("%s: %s", good[i].text, why);
+		assert_int_equal(uc.proto, HF_UPSTREAM_HTTPS);
+		assert_string_equal(fmt_addr(&uc.addr), good[i].addr);
+		assert_string_equal(uc.tls_name, good[i].name);
+		assert_string_equal(uc.http_authority, good[i].authority);
+		assert_string_equal(uc.http_path, good[i].path);
+		assert_string_equal(uc.url, good[i].text);
+		assert_int_equal(uc.tls_npins, 0);
+	}
+	/* Pins, as for tls://. */
+	assert_int_equal(
+	    hf_config_parse_upstream("https://dns.example/q@192.0.2.1"
+	                             "^sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+	                             &uc, &why),
+	    HF_OK);
+	assert_int_equal(uc.tls_npins, 1);
+	assert_int_equal(uc.tls_pins[0][0], 0xe3);
+	assert_string_equal(uc.http_path, "/q");
+	assert_string_equal(fmt_addr(&uc.addr), "192.0.2.1@443");
+
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+	    {"https://dns.example/dns-query", "has a host name but no @ADDR"},
+	    {"https://dns.example/dns-query@dns2.example", "something after @ that is not an"},
+	    {"https://dns.example/dns-query@192.0.2.1@853", "something after @ that is not an"},
+	    {"https://dns.example/q@192.0.2.1#other.example", "both a host name and #name"},
+	    {"https://192.0.2.1/q@192.0.2.2", "an address both as host and after @"},
+	    {"https://user@dns.example/q@192.0.2.1", "user information"},
+	    {"https://dns.example:0/q@192.0.2.1", "port that is not 1..65535"},
+	    {"https://dns.example:99999/q@192.0.2.1", "port that is not 1..65535"},
+	    {"https://dns.example:x/q@192.0.2.1", "port that is not 1..65535"},
+	    {"https://[192.0.2.1]/q", "not an IPv6 address"},
+	    {"https://[2001:db8::1/q", "not an IPv6 address"},
+	    {"https://[2001:db8::1]x/q", "other than :PORT"},
+	    {"https://2001:db8::1/q", "port that is not"},
+	    {"https://dns_example/q@192.0.2.1", "neither an address nor a host name"},
+	    {"https://:443/q@192.0.2.1", "no host"},
+	    {"https://192.0.2.1/q#", "empty TLS name"},
+	    {"https://192.0.2.1/q#a/b", "not a host name"},
+	    {"https://192.0.2.1/q^sha256/abc", "pin that is not sha256/BASE64"},
+	    {"https://192.0.2.1", "has no path"},
+	    {"https://192.0.2.1#dns.example/q", "has no path"},
+	    {"https://dns.example/d q@192.0.2.1", "outside printable ASCII"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		if (hf_config_parse_upstream(bad[i].text, &uc, &why) != HF_EINVAL)
+			fail_msg("accepted %s", bad[i].text);
+		if (strstr(why, bad[i].why) == NULL)
+			fail_msg("%s: \"%s\" does not say \"%s\"", bad[i].text, why, bad[i].why);
+	}
+	/* 511 characters at most. */
+	char text[600];
+	memset(text, 'a', sizeof(text));
+	memcpy(text, "https://192.0.2.1/", 18);
+	text[512] = '\0';
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_EINVAL);
+	assert_non_null(strstr(why, "too long"));
+	text[511] = '\0';
+	assert_int_equal(hf_config_parse_upstream(text, &uc, &why), HF_OK);
+	assert_int_equal(strlen(uc.http_path), 511 - 17);
 }
 
 static void test_local_data(void **state)
@@ -1033,10 +1131,11 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_keys),   cmocka_unit_test(test_type_errors),
 	    cmocka_unit_test(test_range_errors),     cmocka_unit_test(test_value_errors),
 	    cmocka_unit_test(test_forward_errors),   cmocka_unit_test(test_tls_pins),
-	    cmocka_unit_test(test_local_data),       cmocka_unit_test(test_addr_parse),
-	    cmocka_unit_test(test_prefix_parse),     cmocka_unit_test(test_prefix_match),
-	    cmocka_unit_test(test_durations_sizes),  cmocka_unit_test(test_load_file),
-	    cmocka_unit_test(test_reference),        cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_https_urls),       cmocka_unit_test(test_local_data),
+	    cmocka_unit_test(test_addr_parse),       cmocka_unit_test(test_prefix_parse),
+	    cmocka_unit_test(test_prefix_match),     cmocka_unit_test(test_durations_sizes),
+	    cmocka_unit_test(test_load_file),        cmocka_unit_test(test_reference),
+	    cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

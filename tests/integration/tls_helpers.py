@@ -9,6 +9,12 @@ import socket
 import subprocess
 import threading
 
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+import pytest
+
 NAME = "dns.test"          # the certificate's DNS name
 
 
@@ -133,3 +139,30 @@ class Relay:
         self._stop.set()
         self.sock.close()
         self.cut()
+
+
+@pytest.fixture
+def relay():
+    """relay(target) -> a counting TCP Relay in front of target, closed after the test."""
+    made = []
+
+    def make(target):
+        r = Relay(target[0], target)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def example_reply(q):
+    """Every name under example.test. has A 192.0.2.1; others are NXDOMAIN."""
+    r = dns.message.make_response(q)
+    qq = q.question[0]
+    if qq.name.to_text().lower().endswith("example.test."):
+        if qq.rdtype == dns.rdatatype.A:
+            r.answer.append(dns.rrset.from_text(qq.name, 300, "IN", "A", "192.0.2.1"))
+    else:
+        r.set_rcode(dns.rcode.NXDOMAIN)
+    return r

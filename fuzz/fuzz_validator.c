@@ -90,7 +90,7 @@ static void add_trust(void *ctx, const uint8_t *rdata, uint16_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hf_pkt p;
-	if (hf_pkt_parse(&p, data, size, NULL) != HF_OK)
+	if (!hf_pkt_parse_valid(&p, data, size))
 		return 0;
 	uint8_t qname[HF_NAME_MAX];
 	const struct hf_rr *q = hf_pkt_section_rr(&p, HF_SECTION_QUESTION, 0);

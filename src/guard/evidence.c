@@ -98,7 +98,7 @@ void hf_evidence_outcome(struct hf_evidence *ev, const uint8_t *answer, size_t l
 {
 	struct hf_pkt p;
 	ev->client_stale = stale;
-	if (hf_pkt_parse(&p, answer, len, NULL) != HF_OK)
+	if (!hf_pkt_parse_valid(&p, answer, len))
 		return;
 	ev->client_rcode = hf_pkt_rcode(&p);
 	answer_summary(&p, ev->client_answer, sizeof(ev->client_answer));
@@ -160,7 +160,7 @@ static void put_msg(struct out *o, const uint8_t *wire, size_t len)
 	static _Thread_local char text[TEXT_MAX];
 	struct hf_pkt p;
 	text[0] = '\0';
-	if (hf_pkt_parse(&p, wire, len, NULL) == HF_OK) {
+	if (hf_pkt_parse_valid(&p, wire, len)) {
 		if (hf_msg_to_text(&p, text, sizeof(text)) < 0)
 			text[0] = '\0';
 		hf_pkt_clear(&p);

@@ -333,7 +333,7 @@ static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
 static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
 {
 	struct hf_pkt d;
-	if (r->doubted == NULL || hf_pkt_parse(&d, r->doubted, r->doubted_len, NULL) != HF_OK)
+	if (r->doubted == NULL || !hf_pkt_parse_valid(&d, r->doubted, r->doubted_len))
 		return;
 	if (hf_guard_same_answer(&d, tcp_reply)) {
 		hf_guard_relearn(r->sent.server);
@@ -479,7 +479,7 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 	} else if (r->sent.tcp && r->sent.server != NULL) {
 		/* Over TCP no forger reaches us: what the server says of EDNS is the truth. */
 		struct hf_pkt p;
-		if (hf_pkt_parse(&p, wire, len, NULL) == HF_OK) {
+		if (hf_pkt_parse_valid(&p, wire, len)) {
 			bool edns;
 			(void)sent_qtype(r, &edns);
 			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len)) {

@@ -374,7 +374,7 @@ size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query
                           const uint8_t *reply, size_t reply_len, bool filed, uint8_t *out)
 {
 	struct hf_pkt p;
-	if (hf_pkt_parse(&p, reply, reply_len, NULL) != HF_OK)
+	if (!hf_pkt_parse_valid(&p, reply, reply_len))
 		return hf_answer_servfail(ctx, q, 23, "upstream reply unusable", out);
 	size_t len = 0;
 	/* A forwarder's reply is not validated: it is filed as insecure. */

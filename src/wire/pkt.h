@@ -36,6 +36,7 @@
 
 #include "util/alloc.h"
 #include "util/compiler.h"
+#include "util/err.h"
 #include "wire/name.h"
 
 #define HF_HEADER_LEN 12
@@ -139,6 +140,19 @@ HF_MUSTCHECK int hf_pkt_parse(struct hf_pkt *pkt, const uint8_t *wire, size_t le
 
 /* Releases what hf_pkt_parse() allocated. Safe on a zeroed struct. */
 void hf_pkt_clear(struct hf_pkt *pkt);
+
+/*
+ * hf_pkt_parse() for callers that only want a fully valid message: true
+ * (call hf_pkt_clear() after) or false with nothing to free, HF_EBADVERS
+ * included.
+ */
+static inline bool hf_pkt_parse_valid(struct hf_pkt *pkt, const uint8_t *wire, size_t len)
+{
+	int rc = hf_pkt_parse(pkt, wire, len, NULL);
+	if (rc == HF_EBADVERS)
+		hf_pkt_clear(pkt);
+	return rc == HF_OK;
+}
 
 /* Number of entries in a section, and the i-th of them. */
 static inline size_t hf_pkt_section_count(const struct hf_pkt *pkt, enum hf_section s)

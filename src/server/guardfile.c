@@ -117,10 +117,11 @@ struct hf_guard_file *hf_guard_file_open(const char *cache_path, struct hf_upstr
 		hf_free(gf);
 		return NULL;
 	}
-		/* The directory is cache.path: made here if the cache has not made it yet. */
+	/* The directory is cache.path: made here if the cache has not made it yet. */
 	if (mkdir(cache_path, 0700) != 0 && errno != EEXIST) {
-		hf_log_warn("%s: cannot create (%s); the guard's memory is not kept across restarts",
-		            cache_path, strerror(errno));
+		hf_log_warn(
+		    "%s: cannot create (%s); the guard's memory is not kept across restarts",
+		    cache_path, strerror(errno));
 		hf_free(gf);
 		return NULL;
 	}

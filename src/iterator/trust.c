@@ -284,22 +284,14 @@ int it_validate(struct hf_iter *it, struct it_task *t, const struct hf_pkt *p, c
 
 /* --- aggressive use of the validated NSEC chain (RFC 8198) ---------------------------- */
 
-static unsigned common_labels(const uint8_t *a, const uint8_t *b)
-{
-	unsigned n = hf_name_labels(a) < hf_name_labels(b) ? hf_name_labels(a) : hf_name_labels(b);
-	while (n > 0 && !hf_name_eq(hf_name_suffix(a, n), hf_name_suffix(b, n)))
-		n--;
-	return n;
-}
-
 /* The NSEC that may deny the wildcard at the closest encloser the first NSEC implies. */
 static bool wildcard_nsec(struct hf_nsec_index *x, const uint8_t *zone, const uint8_t *qname,
                           const struct hf_signed_rec *cover, int64_t now, struct hf_signed_rec *out)
 {
 	if (hf_name_check(cover->rdata, cover->rdlen) < 0)
 		return false;
-	unsigned ce = common_labels(qname, cover->owner);
-	unsigned ce_next = common_labels(qname, cover->rdata);
+	unsigned ce = hf_name_common_labels(qname, cover->owner);
+	unsigned ce_next = hf_name_common_labels(qname, cover->rdata);
 	if (ce_next > ce)
 		ce = ce_next;
 	uint8_t wild[HF_NAME_MAX];

@@ -102,15 +102,6 @@ static bool strictly_below(const uint8_t *name, const uint8_t *parent)
 }
 
 /* Labels shared at the right-hand end of a and b. */
-static unsigned common_labels(const uint8_t *a, const uint8_t *b)
-{
-	unsigned la = hf_name_labels(a), lb = hf_name_labels(b);
-	unsigned n = la < lb ? la : lb;
-	while (n > 0 && !hf_name_eq(hf_name_suffix(a, n), hf_name_suffix(b, n)))
-		n--;
-	return n;
-}
-
 /* --- NSEC3 hash ------------------------------------------------------------------------- */
 
 /* One SHA-1 over in || salt. md NULL reuses the digest the context already has. */
@@ -201,7 +192,8 @@ static bool nsec_denies(const struct nsec *p, const uint8_t *name)
  */
 static unsigned nsec_ce_labels(const struct nsec *p, const uint8_t *name)
 {
-	unsigned a = common_labels(name, p->owner), b = common_labels(name, p->next);
+	unsigned a = hf_name_common_labels(name, p->owner),
+	         b = hf_name_common_labels(name, p->next);
 	return a > b ? a : b;
 }
 

@@ -344,3 +344,12 @@ bool hf_name_wildcard(const uint8_t *name, uint8_t out[HF_NAME_MAX])
 	memcpy(out + 2, name, len);
 	return true;
 }
+
+unsigned hf_name_common_labels(const uint8_t *a, const uint8_t *b)
+{
+	unsigned la = hf_name_labels(a), lb = hf_name_labels(b);
+	unsigned n = la < lb ? la : lb;
+	while (n > 0 && !hf_name_eq(hf_name_suffix(a, n), hf_name_suffix(b, n)))
+		n--;
+	return n;
+}

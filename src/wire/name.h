@@ -89,6 +89,9 @@ int hf_name_cmp_canonical(const uint8_t *a, const uint8_t *b);
 /* True if name is parent or lies below it (case-insensitive). */
 bool hf_name_in_zone(const uint8_t *name, const uint8_t *parent);
 
+/* How many labels a and b share at their end (their closest common ancestor's count). */
+unsigned hf_name_common_labels(const uint8_t *a, const uint8_t *b);
+
 /* "*." + name into out (RFC 4592); false if that would be longer than a name may be. */
 bool hf_name_wildcard(const uint8_t *name, uint8_t out[HF_NAME_MAX]);
 

@@ -317,17 +317,49 @@ static void test_unpack_pointer_rules(void **state)
 	assert_err(hf_name_unpack(fwd, sizeof(fwd), &pos, out), HF_EPTRFWD);
 }
 
+/* The closest common ancestor's label count (case-insensitive), and "*." in front. */
+static void test_common_labels_and_wildcard(void **state)
+{
+	(void)state;
+	uint8_t a[HF_NAME_MAX], b[HF_NAME_MAX], w[HF_NAME_MAX];
+	assert_true(from_text("a.b.Example.com.", NULL, a) > 0);
+	assert_true(from_text("x.example.COM.", NULL, b) > 0);
+	assert_int_equal(hf_name_common_labels(a, b), 2);
+	assert_int_equal(hf_name_common_labels(a, a), 4);
+	assert_true(from_text("org.", NULL, b) > 0);
+	assert_int_equal(hf_name_common_labels(a, b), 0);
+	assert_true(hf_name_wildcard(hf_name_suffix(a, 2), w));
+	assert_true(from_text("*.example.com.", NULL, b) > 0);
+	assert_true(hf_name_eq(w, b));
+	/* 127 one-octet labels: no room for two more octets. */
+	for (int i = 0; i < 127; i++) {
+		b[2 * i] = 1;
+		b[2 * i + 1] = 'x';
+	}
+	b[254] = 0;
+	assert_false(hf_name_wildcard(b, w));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_text_plain),       cmocka_unit_test(test_text_root),
-	    cmocka_unit_test(test_text_escaped_dot), cmocka_unit_test(test_text_ddd),
-	    cmocka_unit_test(test_text_backslash),   cmocka_unit_test(test_text_specials_printed),
-	    cmocka_unit_test(test_text_origin),      cmocka_unit_test(test_text_errors),
-	    cmocka_unit_test(test_to_text_space),    cmocka_unit_test(test_eq_case),
-	    cmocka_unit_test(test_canonical_order),  cmocka_unit_test(test_in_zone),
-	    cmocka_unit_test(test_labels),           cmocka_unit_test(test_suffix),
-	    cmocka_unit_test(test_unpack),           cmocka_unit_test(test_unpack_pointer_rules),
+	    cmocka_unit_test(test_text_plain),
+	    cmocka_unit_test(test_text_root),
+	    cmocka_unit_test(test_text_escaped_dot),
+	    cmocka_unit_test(test_text_ddd),
+	    cmocka_unit_test(test_text_backslash),
+	    cmocka_unit_test(test_text_specials_printed),
+	    cmocka_unit_test(test_text_origin),
+	    cmocka_unit_test(test_text_errors),
+	    cmocka_unit_test(test_to_text_space),
+	    cmocka_unit_test(test_eq_case),
+	    cmocka_unit_test(test_canonical_order),
+	    cmocka_unit_test(test_in_zone),
+	    cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_suffix),
+	    cmocka_unit_test(test_unpack),
+	    cmocka_unit_test(test_unpack_pointer_rules),
+	    cmocka_unit_test(test_common_labels_and_wildcard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,9 @@ $(B)/%.o: %.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# .incbin is invisible to -MMD: the page is a dependency by hand.
+$(B)/src/control/webpage.o: src/control/web/index.html
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@

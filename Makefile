@@ -95,6 +95,7 @@ $(B)/%.o: %.c
 
 # .incbin is invisible to -MMD: the page is a dependency by hand.
 $(B)/src/control/webpage.o: src/control/web/index.html
+$(B)/src/guard/forged.o: data/forged-addresses.txt
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)

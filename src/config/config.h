@@ -121,6 +121,11 @@ struct hf_config {
 		bool hold_on;
 		uint32_t max_hold_ms;
 		uint32_t tcp_after_doubt_ms;
+		char *forged_list; /* "" = the built-in list */
+		unsigned fan_in_names, fan_in_zones, fan_in_servers;
+		unsigned dnssec_burst_zones;
+		unsigned unmatched_flood;
+		uint32_t incident_window, incident_quiet; /* seconds */
 	} guard;
 
 	/* DNSSEC validation bounds (KeyTrap, NSEC3) and tolerances. */
@@ -170,6 +175,7 @@ struct hf_config {
 
 	struct {
 		char *file;
+		bool client_addresses;
 	} events;
 
 	struct {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HF_HUB_EVENTS   1024 /* per-query events kept in memory */
-#define HF_HUB_MINUTES  1440 /* timeline minutes kept */
+#define HF_HUB_EVENTS  1024 /* per-query events kept in memory */
+#define HF_HUB_MINUTES 1440 /* timeline minutes kept */
 
 /* What one client answer was, for the timeline. */
 enum hf_outcome {
@@ -49,5 +49,5 @@ uint64_t hf_hub_event(struct hf_hub *h, const char *json, size_t len, const char
  * kept under id. rule names it for /metrics (counted once per id, when first
  * seen); open says whether it still runs (for the status).
  */
-void hf_hub_incident(struct hf_hub *h, uint64_t id, const char *rule, bool open,
-                     const char *json, size_t len);
+void hf_hub_incident(struct hf_hub *h, uint64_t id, const char *rule, bool open, const char *json,
+                     size_t len);

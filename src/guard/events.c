@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "control/hub.h"
+#include "guard/guard.h"
 #include "util/alloc.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -25,6 +27,7 @@ struct hf_events {
 	char prev[HASH_HEX]; /* hex SHA-256 of the last line written */
 	_Atomic uint64_t written;
 	char *line;
+	struct hf_hub *hub;
 };
 
 static void hash_hex(const char *data, size_t len, char out[HASH_HEX])
@@ -72,28 +75,28 @@ static void make_parent(const char *path)
 		hf_log_debug("%s: cannot create (%s)", dir, strerror(errno));
 }
 
-struct hf_events *hf_events_open(const char *path)
+struct hf_events *hf_events_open(const char *path, struct hf_hub *hub)
 {
-	if (path == NULL || path[0] == '\0')
-		return NULL;
 	struct hf_events *e = hf_calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
-	snprintf(e->path, sizeof(e->path), "%s", path);
-	make_parent(e->path);
+	e->hub = hub;
 	e->line = hf_malloc(LINE_MAX_BYTES);
-	chain_from_file(e);
-	e->f = fopen(path, "a");
-	if (e->f == NULL || e->line == NULL) {
-		hf_log_warn("%s: cannot open for events (%s); evidence is not kept", path,
-		            strerror(errno));
-		if (e->f != NULL)
-			fclose(e->f);
-		hf_free(e->line);
+	if (e->line == NULL) {
 		hf_free(e);
 		return NULL;
 	}
 	pthread_mutex_init(&e->lock, NULL);
+	memset(e->prev, '0', HASH_HEX - 1);
+	if (path == NULL || path[0] == '\0')
+		return e; /* events reach the hub (holdfastctl, the web page) only */
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	make_parent(e->path);
+	chain_from_file(e);
+	e->f = fopen(path, "a");
+	if (e->f == NULL)
+		hf_log_warn("%s: cannot open for events (%s); evidence is not kept on disk", path,
+		            strerror(errno));
 	return e;
 }
 
@@ -101,7 +104,8 @@ void hf_events_close(struct hf_events *e)
 {
 	if (e == NULL)
 		return;
-	fclose(e->f);
+	if (e->f != NULL)
+		fclose(e->f);
 	pthread_mutex_destroy(&e->lock);
 	hf_free(e->line);
 	hf_free(e);
@@ -118,6 +122,32 @@ static void rotate(struct hf_events *e)
 	e->size = 0;
 }
 
+/* Appends e->line (n octets) to the file and moves the chain on; under the lock. */
+static void append_line(struct hf_events *e, size_t n)
+{
+	if (e->f != NULL) {
+		if (e->size + n + 1 > HF_EVENTS_ROTATE_BYTES)
+			rotate(e);
+		if (e->f != NULL && fwrite(e->line, 1, n, e->f) == n && fputc('\n', e->f) != EOF &&
+		    fflush(e->f) == 0)
+			e->size += n + 1;
+		else
+			hf_log_warn("%s: cannot write an event (%s)", e->path, strerror(errno));
+	}
+	hash_hex(e->line, n, e->prev);
+	atomic_fetch_add(&e->written, 1);
+}
+
+/* The names of the rules in bits, for the hub's counts. */
+static size_t rule_names(unsigned bits, const char *names[HF_GUARD_REASONS])
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < HF_GUARD_REASONS; i++)
+		if ((bits & (1u << i)) && hf_guard_rule(1u << i) != NULL)
+			names[n++] = hf_guard_rule(1u << i);
+	return n;
+}
+
 void hf_events_write(struct hf_events *e, const struct hf_evidence *ev)
 {
 	if (e == NULL)
@@ -127,17 +157,27 @@ void hf_events_write(struct hf_events *e, const struct hf_evidence *ev)
 	if (n < 0) {
 		hf_log_warn("%s: an event did not fit in %u octets; dropped", e->path,
 		            LINE_MAX_BYTES);
-	} else if (e->f != NULL) {
-		if (e->size + (size_t)n + 1 > HF_EVENTS_ROTATE_BYTES)
-			rotate(e);
-		if (e->f != NULL && fwrite(e->line, 1, (size_t)n, e->f) == (size_t)n &&
-		    fputc('\n', e->f) != EOF && fflush(e->f) == 0) {
-			e->size += (size_t)n + 1;
-			hash_hex(e->line, (size_t)n, e->prev);
-			atomic_fetch_add(&e->written, 1);
-		} else {
-			hf_log_warn("%s: cannot write an event (%s)", e->path, strerror(errno));
-		}
+	} else {
+		append_line(e, (size_t)n);
+		const char *names[HF_GUARD_REASONS];
+		hf_hub_event(e->hub, e->line, (size_t)n, names, rule_names(ev->rules, names));
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+void hf_events_incident(struct hf_events *e, uint64_t id, const char *rule,
+                        enum hf_incident_change change, const char *json, size_t len)
+{
+	if (e == NULL || len < 2 || json[0] != '{')
+		return;
+	pthread_mutex_lock(&e->lock);
+	hf_hub_incident(e->hub, id, rule, change != HF_INCIDENT_CLOSE, json, len);
+	/* The file keeps where an incident began and how it ended; the hub every change. */
+	if (change != HF_INCIDENT_UPDATE) {
+		int n = snprintf(e->line, LINE_MAX_BYTES, "{\"prev\":\"%s\",%.*s", e->prev,
+		                 (int)(len - 1), json + 1);
+		if (n > 0 && (size_t)n < LINE_MAX_BYTES)
+			append_line(e, (size_t)n);
 	}
 	pthread_mutex_unlock(&e->lock);
 }

@@ -3,16 +3,19 @@
 #include "guard/evidence.h"
 
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "guard/guard.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "wire/msgtext.h"
 #include "wire/pkt.h"
+#include "wire/buf.h"
+#include "wire/name.h"
 #include "wire/rr.h"
+#include "wire/rrtype.h"
 
 #define TEXT_MAX 8192
 
@@ -49,10 +52,27 @@ void hf_evidence_free(struct hf_evidence *ev)
 	hf_free(ev);
 }
 
+/* Does this reply say something else than the first one did? (the rule "differing-replies") */
+static bool differs_from_first(const struct hf_evidence *ev, const uint8_t *wire, size_t len)
+{
+	struct hf_pkt a, b;
+	if (ev->nreply == 0 || !hf_pkt_parse_valid(&a, ev->reply[0].wire, ev->reply[0].len))
+		return false;
+	bool differ = false;
+	if (hf_pkt_parse_valid(&b, wire, len)) {
+		differ = !hf_guard_same_answer(&a, &b);
+		hf_pkt_clear(&b);
+	}
+	hf_pkt_clear(&a);
+	return differ;
+}
+
 void hf_evidence_reply(struct hf_evidence *ev, const uint8_t *wire, size_t len, uint32_t after_us,
                        int ip_ttl, int verdict, unsigned reasons)
 {
 	ev->rules |= reasons;
+	if (differs_from_first(ev, wire, len))
+		ev->rules |= HF_GUARD_DIFFERING;
 	if (ev->nreply == HF_EVIDENCE_REPLIES || len > UINT16_MAX) {
 		ev->more_replies++;
 		return;
@@ -107,55 +127,15 @@ void hf_evidence_outcome(struct hf_evidence *ev, const uint8_t *answer, size_t l
 
 /* --- JSON ------------------------------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	if (o->full)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len)
-		o->full = true;
-	else
-		o->len += (size_t)n;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void put_str(struct out *o, const char *s)
-{
-	put(o, "\"");
-	for (; *s != '\0' && !o->full; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c == '\n')
-			put(o, "\\n");
-		else if (c < 0x20 || c >= 0x7f)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
-	}
-	put(o, "\"");
-}
-
-static void put_b64(struct out *o, const uint8_t *data, size_t len)
+static void put_b64(struct hf_jsonw *o, const uint8_t *data, size_t len)
 {
 	char b64[4 * ((UINT16_MAX + 2) / 3) + 1];
 	EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
-	put(o, "\"%s\"", b64);
+	hf_jsonw_put(o, "\"%s\"", b64);
 }
 
 /* A message as its text form and its octets. */
-static void put_msg(struct out *o, const uint8_t *wire, size_t len)
+static void put_msg(struct hf_jsonw *o, const uint8_t *wire, size_t len)
 {
 	static _Thread_local char text[TEXT_MAX];
 	struct hf_pkt p;
@@ -165,29 +145,40 @@ static void put_msg(struct out *o, const uint8_t *wire, size_t len)
 			text[0] = '\0';
 		hf_pkt_clear(&p);
 	}
-	put(o, "\"text\":");
-	put_str(o, text);
-	put(o, ",\"wire\":");
+	hf_jsonw_put(o, "\"text\":");
+	hf_jsonw_str(o, text);
+	hf_jsonw_put(o, ",\"wire\":");
 	put_b64(o, wire, len);
 }
 
-static void put_rules(struct out *o, unsigned rules)
+static void put_rules(struct hf_jsonw *o, unsigned rules)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {{HF_GUARD_WRONG_TYPE, "wrong-type"}, {HF_GUARD_NO_OPT, "no-opt"},
-	             {HF_GUARD_IP_TTL, "ip-ttl"},         {HF_GUARD_TOO_FAST, "too-fast"},
-	             {HF_GUARD_COOKIE, "cookie"},         {HF_GUARD_NO_COOKIE, "no-cookie"}};
-	put(o, "[");
+	hf_jsonw_put(o, "[");
 	bool first = true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (rules & names[i].bit) {
-			put(o, "%s\"%s\"", first ? "" : ",", names[i].name);
+	for (unsigned i = 0; i < HF_GUARD_REASONS; i++) {
+		const char *name = hf_guard_rule(1u << i);
+		if ((rules & (1u << i)) && name != NULL) {
+			hf_jsonw_put(o, "%s\"%s\"", first ? "" : ",", name);
 			first = false;
 		}
 	}
-	put(o, "]");
+	hf_jsonw_put(o, "]");
+}
+
+/* The question of our own query (uncompressed, as sent): name with its case, and type. */
+static void put_question(struct hf_jsonw *o, const uint8_t *q, size_t len)
+{
+	char name[HF_NAME_TEXT_MAX], type[HF_RRTYPE_TEXT_MAX];
+	int n = len > HF_HEADER_LEN ? hf_name_check(q + HF_HEADER_LEN, len - HF_HEADER_LEN) : -1;
+	if (n < 0 || (size_t)n + HF_HEADER_LEN + 4 > len ||
+	    hf_name_to_text(q + HF_HEADER_LEN, name, sizeof(name)) < 0) {
+		hf_jsonw_put(o, "\"name\":\"\",\"qtype\":\"\"");
+		return;
+	}
+	hf_jsonw_put(o, "\"name\":");
+	hf_jsonw_str(o, name);
+	hf_jsonw_put(o, ",\"qtype\":");
+	hf_jsonw_str(o, hf_rrtype_name(hf_get16(q + HF_HEADER_LEN + n), type));
 }
 
 static const char *verdict_name(uint8_t v)
@@ -197,37 +188,46 @@ static const char *verdict_name(uint8_t v)
 
 int hf_evidence_json(const struct hf_evidence *ev, const char *prev, char *buf, size_t cap)
 {
-	struct out o = {.buf = buf, .cap = cap};
-	put(&o, "{\"type\":\"suspected-hijack\",\"time\":%lld,\"prev\":\"%s\",\"rules\":",
-	    (long long)ev->when, prev);
+	struct hf_jsonw o = {.buf = buf, .cap = cap};
+	hf_jsonw_put(&o, "{\"type\":\"suspected-hijack\",\"time\":%lld,\"prev\":\"%s\",",
+	             (long long)ev->when, prev);
+	put_question(&o, ev->query, ev->query_len);
+	hf_jsonw_put(&o, ",\"rules\":");
 	put_rules(&o, ev->rules);
-	put(&o, ",\"server\":");
-	put_str(&o, ev->server);
-	put(&o,
-	    ",\"transport\":\"%s\",\"baseline\":{\"ip_ttl\":%d,\"ip_ttl_seen\":%u,"
-	    "\"edns\":\"%s\",\"min_rtt_us\":%u},\"query\":{",
-	    ev->tcp ? "tcp" : "udp", ev->base_ip_ttl, ev->base_ttl_seen,
-	    ev->base_edns == HF_GUARD_EDNS_YES  ? "yes"
-	    : ev->base_edns == HF_GUARD_EDNS_NO ? "no"
-	                                        : "unknown",
-	    ev->base_min_rtt_us);
+	hf_jsonw_put(&o, ",\"server\":");
+	hf_jsonw_str(&o, ev->server);
+	hf_jsonw_put(&o,
+	             ",\"transport\":\"%s\",\"baseline\":{\"ip_ttl\":%d,\"ip_ttl_seen\":%u,"
+	             "\"edns\":\"%s\",\"min_rtt_us\":%u},\"query\":{",
+	             ev->tcp ? "tcp" : "udp", ev->base_ip_ttl, ev->base_ttl_seen,
+	             ev->base_edns == HF_GUARD_EDNS_YES  ? "yes"
+	             : ev->base_edns == HF_GUARD_EDNS_NO ? "no"
+	                                                 : "unknown",
+	             ev->base_min_rtt_us);
 	put_msg(&o, ev->query, ev->query_len);
-	put(&o, "},\"replies\":[");
+	hf_jsonw_put(&o, "},\"replies\":[");
 	for (size_t i = 0; i < ev->nreply; i++) {
 		const struct hf_evidence_reply *r = &ev->reply[i];
-		put(&o,
-		    "%s{\"after_us\":%u,\"ip_ttl\":%d,\"verdict\":\"%s\",\"rules\":", i ? "," : "",
-		    r->after_us, r->ip_ttl, verdict_name(r->verdict));
+		hf_jsonw_put(&o, "%s{\"after_us\":%u,\"ip_ttl\":%d,\"verdict\":\"%s\",\"rules\":",
+		             i ? "," : "", r->after_us, r->ip_ttl, verdict_name(r->verdict));
 		put_rules(&o, r->reasons);
-		put(&o, ",");
+		hf_jsonw_put(&o, ",");
 		put_msg(&o, r->wire, r->len);
-		put(&o, "}");
+		hf_jsonw_put(&o, "}");
 	}
-	put(&o, "],\"more_replies\":%u,\"action\":", ev->more_replies);
-	put_str(&o, ev->action != NULL ? ev->action : "");
-	put(&o, ",\"client\":{\"rcode\":%u,\"stale\":%s,\"answer\":", ev->client_rcode,
-	    ev->client_stale ? "true" : "false");
-	put_str(&o, ev->client_answer);
-	put(&o, "}}");
+	hf_jsonw_put(&o, "],\"more_replies\":%u,", ev->more_replies);
+	if (ev->incident != 0)
+		hf_jsonw_put(&o, "\"incident\":%llu,", (unsigned long long)ev->incident);
+	if (ev->client[0] != '\0') {
+		hf_jsonw_put(&o, "\"client_address\":");
+		hf_jsonw_str(&o, ev->client);
+		hf_jsonw_put(&o, ",");
+	}
+	hf_jsonw_put(&o, "\"action\":");
+	hf_jsonw_str(&o, ev->action != NULL ? ev->action : "");
+	hf_jsonw_put(&o, ",\"client\":{\"rcode\":%u,\"stale\":%s,\"answer\":", ev->client_rcode,
+	             ev->client_stale ? "true" : "false");
+	hf_jsonw_str(&o, ev->client_answer);
+	hf_jsonw_put(&o, "}}");
 	return o.full ? HF_ESPACE : (int)o.len;
 }

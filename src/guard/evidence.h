@@ -46,6 +46,8 @@ struct hf_evidence {
 	size_t nreply;
 	unsigned more_replies;
 	unsigned rules;     /* every reason that fired */
+	uint64_t incident;  /* the open fan-in incident a reply matched (0: none) */
+	char client[64];    /* the client's address, when events.client-addresses is on */
 	const char *action; /* what the resolver did about it (static text) */
 	/* What the client got, set when the question ends. */
 	uint16_t client_rcode;

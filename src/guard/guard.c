@@ -93,25 +93,38 @@ void hf_guard_learn(struct hf_upstream *s, const struct hf_pkt *reply, bool edns
 	atomic_store(&s->ttl_seen, 1);
 }
 
+/* Each reason: its name in events and metrics, and its words in logs. */
+static const struct {
+	unsigned bit;
+	const char *rule, *words;
+} reason_names[] = {{HF_GUARD_WRONG_TYPE, "wrong-type", "answer of the wrong type"},
+                    {HF_GUARD_NO_OPT, "no-opt", "no OPT"},
+                    {HF_GUARD_IP_TTL, "ip-ttl", "IP TTL off the server's"},
+                    {HF_GUARD_TOO_FAST, "too-fast", "faster than the path"},
+                    {HF_GUARD_COOKIE, "cookie", "not our cookie"},
+                    {HF_GUARD_NO_COOKIE, "no-cookie", "no cookie"},
+                    {HF_GUARD_KNOWN_FORGED, "known-forged", "a known forged address"},
+                    {HF_GUARD_FAN_IN, "fan-in", "an address of an open fan-in incident"},
+                    {HF_GUARD_DIFFERING, "differing-replies", "replies that differ"}};
+
+const char *hf_guard_rule(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++)
+		if (reason_names[i].bit == bit)
+			return reason_names[i].rule;
+	return NULL;
+}
+
 const char *hf_guard_reasons(unsigned reasons)
 {
-	static _Thread_local char buf[96];
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {{HF_GUARD_WRONG_TYPE, "answer of the wrong type"},
-	             {HF_GUARD_NO_OPT, "no OPT"},
-	             {HF_GUARD_IP_TTL, "IP TTL off the server's"},
-	             {HF_GUARD_TOO_FAST, "faster than the path"},
-	             {HF_GUARD_COOKIE, "not our cookie"},
-	             {HF_GUARD_NO_COOKIE, "no cookie"}};
+	static _Thread_local char buf[256];
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(reasons & names[i].bit))
+	for (size_t i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++) {
+		if (!(reasons & reason_names[i].bit))
 			continue;
-		int n =
-		    snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", names[i].name);
+		int n = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "",
+		                 reason_names[i].words);
 		if (n < 0 || (size_t)n >= sizeof(buf) - len)
 			break;
 		len += (size_t)n;

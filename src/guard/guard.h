@@ -44,12 +44,16 @@ enum hf_guard_verdict {
 
 /* Why a reply was doubted or rejected (bits). */
 enum hf_guard_reason {
-	HF_GUARD_WRONG_TYPE = 1 << 0, /* answer record of a type the question cannot produce */
-	HF_GUARD_NO_OPT = 1 << 1,     /* no OPT although EDNS was sent */
-	HF_GUARD_IP_TTL = 1 << 2,     /* IP TTL unlike the server's */
-	HF_GUARD_TOO_FAST = 1 << 3,   /* faster than the path allows */
-	HF_GUARD_COOKIE = 1 << 4,     /* another client cookie than ours (RFC 7873 §5.3) */
-	HF_GUARD_NO_COOKIE = 1 << 5,  /* no cookie from a server that sends them */
+	HF_GUARD_WRONG_TYPE = 1 << 0,   /* answer record of a type the question cannot produce */
+	HF_GUARD_NO_OPT = 1 << 1,       /* no OPT although EDNS was sent */
+	HF_GUARD_IP_TTL = 1 << 2,       /* IP TTL unlike the server's */
+	HF_GUARD_TOO_FAST = 1 << 3,     /* faster than the path allows */
+	HF_GUARD_COOKIE = 1 << 4,       /* another client cookie than ours (RFC 7873 §5.3) */
+	HF_GUARD_NO_COOKIE = 1 << 5,    /* no cookie from a server that sends them */
+	HF_GUARD_KNOWN_FORGED = 1 << 6, /* an address on the known-forged list (forged.h) */
+	HF_GUARD_FAN_IN = 1 << 7,       /* an address in an open fan-in incident (incidents.h) */
+	HF_GUARD_DIFFERING = 1 << 8,    /* replies to one query that say different things */
+	HF_GUARD_REASONS = 9,           /* how many bits there are */
 };
 
 /*
@@ -80,3 +84,6 @@ bool hf_guard_same_answer(const struct hf_pkt *a, const struct hf_pkt *b);
 
 /* Text for the reason bits, for logs ("no OPT, IP TTL"); static buffer per thread. */
 const char *hf_guard_reasons(unsigned reasons);
+
+/* The rule's name in events and metrics ("ip-ttl") for one reason bit; NULL if none. */
+const char *hf_guard_rule(unsigned bit);

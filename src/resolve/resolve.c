@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "guard/evidence.h"
+#include "guard/forged.h"
 #include "guard/guard.h"
+#include "guard/incidents.h"
 #include "iterator/iterator.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -346,6 +348,42 @@ static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
 }
 
 /*
+ * What the reply's addresses say, beyond the guard's per-server look: one on
+ * the known-forged list is doubt; one in an open fan-in incident is forged
+ * (the incident's breaker). Feeds the incidents with what was seen.
+ */
+static enum hf_guard_verdict judge_addresses(struct hf_req *r, const struct hf_pkt *p,
+                                             enum hf_guard_verdict v, unsigned *why,
+                                             uint64_t *incident)
+{
+	struct hf_seen seen = {.name = r->sent.wire + HF_HEADER_LEN,
+	                       .zone = r->it != NULL ? hf_iter_zone(r->it) : NULL,
+	                       .server = r->sent.server->name};
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER) && seen.naddr < 16; i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
+		if ((rr->type == HF_TYPE_A && rr->rdlen == 4) ||
+		    (rr->type == HF_TYPE_AAAA && rr->rdlen == 16)) {
+			seen.addr[seen.naddr] = p->wire + rr->rdata;
+			seen.addr_len[seen.naddr++] = (uint8_t)rr->rdlen;
+		}
+	}
+	for (size_t i = 0; i < seen.naddr && r->guard.forged != NULL; i++) {
+		if (hf_forged_has(r->guard.forged, seen.addr[i], seen.addr_len[i])) {
+			*why |= HF_GUARD_KNOWN_FORGED;
+			if (v == HF_GUARD_ACCEPT)
+				v = HF_GUARD_DOUBT;
+		}
+	}
+	seen.suspect = v != HF_GUARD_ACCEPT;
+	*incident = hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+	if (*incident != 0) {
+		*why |= HF_GUARD_FAN_IN;
+		v = HF_GUARD_REJECT;
+	}
+	return v;
+}
+
+/*
  * The guard's look at a UDP reply before the mode sees it: -1 to pass it on
  * (accepted, or not ours: the mode counts that), else the state to return.
  */
@@ -368,7 +406,11 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	unsigned why;
 	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
 	enum hf_guard_verdict v = hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why);
+	uint64_t incident = 0;
+	v = judge_addresses(r, &p, v, &why, &incident);
 	note_reply(r, wire, len, rtt, ip_ttl, v, why);
+	if (incident != 0 && r->ev != NULL)
+		r->ev->incident = incident;
 	switch (v) {
 	case HF_GUARD_ACCEPT:
 		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);

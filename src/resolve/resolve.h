@@ -49,6 +49,9 @@ enum hf_req_state {
 	              * now, then call hf_req_timeout() (which asks again over TCP) */
 };
 
+struct hf_forged;
+struct hf_incidents;
+
 /* Hold-on settings (src/guard); off unless hf_req_guard() is called. */
 struct hf_req_guard {
 	bool on;
@@ -60,6 +63,11 @@ struct hf_req_guard {
 	struct hf_fwd_set *trusted;
 	uint64_t deadline_ms;
 	uint16_t edns_size;
+	/* Addresses seen in forged answers before (a reply with one is doubted), and the
+	 * incidents that see across replies (a reply in an open fan-in incident is
+	 * rejected); either may be NULL. */
+	const struct hf_forged *forged;
+	struct hf_incidents *incidents;
 };
 
 struct hf_req_out {

@@ -42,5 +42,10 @@ void hf_server_stop(struct hf_server *s);
 
 void hf_server_free(struct hf_server *s);
 
+struct hf_hub;
+
+/* What the control plane shows (control/hub.h): events, incidents, the timeline. */
+struct hf_hub *hf_server_hub(struct hf_server *s);
+
 /* One line of figures for the log. */
 void hf_server_summary(struct hf_server *s, char *out, size_t cap);

@@ -19,7 +19,10 @@
 #include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
+#include "control/hub.h"
 #include "guard/events.h"
+#include "guard/forged.h"
+#include "guard/incidents.h"
 #include "server/guardfile.h"
 #include "upstream/io.h"
 #include "util/alloc.h"
@@ -42,13 +45,16 @@
 #define STALE_HOLDS       1024 /* questions remembered as failing lately, per worker */
 #define GUARD_SYNC_TICKS  100  /* the guard's state file is brought up to date every 5 s */
 #define STALE_REFRESH_MS  2000 /* a held question is resolved again in the background this often */
+#define INCIDENT_TICKS    20   /* incidents are updated and closed once a second */
 
 struct runtime {
 	struct hf_config *cfg;
 	struct hf_upstreams *up;
 	struct hf_roots *roots;
 	struct hf_anchors *anchors;
-	struct runtime *older; /* kept until exit: requests may still point into them */
+	struct hf_forged *forged; /* guard.forged-list */
+	bool forged_shared;       /* the list is an older runtime's (a reload could not read it) */
+	struct runtime *older;    /* kept until exit: requests may still point into them */
 };
 
 struct worker;
@@ -134,7 +140,9 @@ struct hf_server {
 	struct hf_pcache *pcache;
 	struct hf_infra *infra;
 	struct hf_guard_file *guard_file; /* servers asked over TCP only, across restarts */
-	struct hf_events *events;         /* evidence of suspected hijacks (events.file) */
+	struct hf_events *events;         /* evidence of suspected hijacks (events.file, the hub) */
+	struct hf_incidents *incidents;   /* what many replies together show (incidents.h) */
+	struct hf_hub *hub;               /* what the control plane shows */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -427,11 +435,22 @@ static void record_evidence(struct pending *p, const uint8_t *answer, size_t len
 	struct hf_evidence *ev = p->req.ev;
 	if (ev == NULL || p->w->srv->events == NULL)
 		return;
+	if (p->rt->cfg->events.client_addresses && p->client_len != 0) {
+		struct hf_addr a = {.ss = p->client, .len = p->client_len};
+		hf_addr_format(&a, ev->client, sizeof(ev->client));
+	}
 	if (len != 0)
 		hf_evidence_outcome(ev, answer, len, stale);
 	else
 		ev->client_stale = stale;
 	hf_events_write(p->w->srv->events, ev);
+}
+
+/* RFC 8914 codes 6-12: DNSSEC Bogus, Signature Expired / Not Yet Valid, DNSKEY Missing,
+ * RRSIGs Missing, No Zone Key Bit Set, NSEC Missing. */
+static bool is_dnssec_failure(uint16_t ede)
+{
+	return ede >= 6 && ede <= 12;
 }
 
 static void finish(struct pending *p)
@@ -449,6 +468,8 @@ static void finish(struct pending *p)
 		pending_free(p);
 		return;
 	}
+	if (p->req.reply == NULL && is_dnssec_failure(p->req.ede))
+		hf_incidents_dnssec_failure(w->srv->incidents, p->q.qname, NULL, hf_clock_wall());
 	if (p->req.reply != NULL)
 		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 		                         p->req.it != NULL, w->out);
@@ -459,8 +480,10 @@ static void finish(struct pending *p)
 		hold_stale(w, &p->q, p->rt->cfg->serve_stale.recheck_ms);
 	} else
 		len = hf_answer_servfail(&ctx, &p->q, p->req.ede, p->req.ede_text, w->out);
-	send_answer(p, len);
+	/* The evidence is on disk before the client has its answer: whoever sees the answer can
+	 * find the event. */
 	record_evidence(p, w->out, len, stale);
+	send_answer(p, len);
 	pending_free(p);
 }
 
@@ -496,6 +519,8 @@ static void on_stale_tick(uv_timer_t *t)
 	uint64_t now = hf_clock_mono_ms();
 	if (w->index == 0 && ++w->ticks % GUARD_SYNC_TICKS == 0)
 		hf_guard_file_sync(w->srv->guard_file, runtime_now(w)->up, w->srv->infra);
+	if (w->index == 0 && w->ticks % INCIDENT_TICKS == 0)
+		hf_incidents_tick(w->srv->incidents, hf_clock_wall());
 	for (struct pending *p = w->pending; p != NULL; p = p->next) {
 		const struct hf_config *cfg = p->rt->cfg;
 		if (p->answered || !cfg->serve_stale.enabled ||
@@ -518,8 +543,13 @@ static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err, int
 {
 	struct pending *p = arg;
 	uint64_t now_us = hf_clock_mono_us();
+	unsigned bad_before = p->req.stats.bad_replies;
+	struct hf_upstream *server = p->req.sent.server;
 	enum hf_req_state st = err != HF_OK ? hf_req_timeout(&p->req, now_us / 1000)
 	                                    : hf_req_consume(&p->req, wire, len, now_us, ip_ttl);
+	if (p->req.stats.bad_replies != bad_before && server != NULL)
+		hf_incidents_unmatched(p->w->srv->incidents, server->name,
+		                       p->req.stats.bad_replies - bad_before, hf_clock_wall());
 	if (st == HF_REQ_WAIT)
 		return;
 	if (st == HF_REQ_HOLD) {
@@ -588,7 +618,9 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		                         .trusted = hf_upstreams_find_trusted(rt->up, q->qname),
 		                         .deadline_ms =
 		                             hf_clock_mono_ms() + cfg->resolver.max_time_ms,
-		                         .edns_size = cfg->resolver.edns_buffer_size};
+		                         .edns_size = cfg->resolver.edns_buffer_size,
+		                         .forged = rt->forged,
+		                         .incidents = w->srv->incidents};
 		hf_req_set_guard(&p->req, &g);
 	}
 	if (p == NULL || rc != HF_OK) {
@@ -912,6 +944,38 @@ static int open_all(struct hf_server *s, const struct hf_config *cfg, char *err)
 
 /* --- the server ------------------------------------------------------------------- */
 
+static struct hf_incident_opts incident_opts(const struct hf_config *cfg)
+{
+	return (struct hf_incident_opts){.window_s = cfg->guard.incident_window,
+	                                 .quiet_s = cfg->guard.incident_quiet,
+	                                 .fanin_names = cfg->guard.fan_in_names,
+	                                 .fanin_zones = cfg->guard.fan_in_zones,
+	                                 .fanin_servers = cfg->guard.fan_in_servers,
+	                                 .dnssec_zones = cfg->guard.dnssec_burst_zones,
+	                                 .unmatched_flood = cfg->guard.unmatched_flood};
+}
+
+/* An incident opened, changed or closed: the evidence file and the hub hear of it. */
+static void on_incident(void *arg, uint64_t id, const char *rule, enum hf_incident_change change,
+                        const char *json, size_t len)
+{
+	struct hf_server *s = arg;
+	hf_events_incident(s->events, id, rule, change, json, len);
+	if (change == HF_INCIDENT_OPEN)
+		hf_log_warn("incident %llu opened (%s): %.*s", (unsigned long long)id, rule,
+		            (int)len, json);
+	else if (change == HF_INCIDENT_CLOSE)
+		hf_log_warn("incident %llu closed (%s)", (unsigned long long)id, rule);
+}
+
+/* A fan-in incident's breaker: what was accepted in its prefix before it opened goes. */
+static void on_rollback(void *arg, const uint8_t *name)
+{
+	struct hf_server *s = arg;
+	hf_cache_flush(s->cache, name);
+	hf_pcache_flush(s->pcache, name);
+}
+
 static unsigned worker_count(const struct hf_config *cfg)
 {
 	if (cfg->workers != 0)
@@ -937,6 +1001,11 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	rt->roots = roots;
 	rt->anchors = anchors;
 	atomic_store(&s->rt, rt);
+	rt->forged = hf_forged_load(cfg->guard.forged_list, err);
+	if (rt->forged == NULL) {
+		hf_server_free(s);
+		return NULL;
+	}
 	s->nworkers = worker_count(cfg);
 	struct hf_cache_opts co = {.max_bytes = cfg->cache.size - cfg->cache.size / 4,
 	                           .min_ttl = cfg->cache.min_ttl,
@@ -950,11 +1019,15 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	s->cache = hf_cache_new(&co);
 	s->pcache = hf_pcache_new(cfg->cache.size / 4);
 	s->infra = hf_infra_new();
-	s->events = hf_events_open(cfg->events.file);
+	s->hub = hf_hub_new();
+	s->events = hf_events_open(cfg->events.file, s->hub);
+	struct hf_incident_opts io = incident_opts(cfg);
+	s->incidents = hf_incidents_new(&io, on_incident, on_rollback, s);
 	if (s->infra != NULL)
 		s->guard_file = hf_guard_file_open(cfg->cache.path, up, s->infra);
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
-	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL) {
+	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL ||
+	    s->hub == NULL || s->events == NULL || s->incidents == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		goto fail;
 	}
@@ -1006,6 +1079,15 @@ void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upst
 	rt->roots = roots;
 	rt->anchors = anchors;
 	rt->older = atomic_load(&s->rt);
+	char err[HF_CONFIG_ERR_MAX];
+	rt->forged = hf_forged_load(cfg->guard.forged_list, err);
+	if (rt->forged == NULL) {
+		hf_log_error("reload: guard.forged-list: %s; the list in use stays", err);
+		rt->forged = rt->older->forged;
+		rt->forged_shared = true;
+	}
+	struct hf_incident_opts io = incident_opts(cfg);
+	hf_incidents_set_opts(s->incidents, &io);
 	atomic_store_explicit(&s->rt, rt, memory_order_release);
 }
 
@@ -1033,16 +1115,25 @@ void hf_server_free(struct hf_server *s)
 		hf_upstreams_free(rt->up);
 		hf_roots_free(rt->roots);
 		hf_anchors_free(rt->anchors);
+		if (!rt->forged_shared)
+			hf_forged_free(rt->forged);
 		hf_free(rt);
 		rt = older;
 	}
 	hf_cache_free(s->cache);
 	hf_pcache_free(s->pcache);
 	hf_guard_file_close(s->guard_file);
+	hf_incidents_free(s->incidents);
 	hf_events_close(s->events);
+	hf_hub_free(s->hub);
 	hf_infra_free(s->infra);
 	hf_free(s->workers);
 	hf_free(s);
+}
+
+struct hf_hub *hf_server_hub(struct hf_server *s)
+{
+	return s->hub;
 }
 
 void hf_server_summary(struct hf_server *s, char *out, size_t cap)

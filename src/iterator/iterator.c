@@ -1004,3 +1004,11 @@ unsigned hf_iter_queries(const struct hf_iter *it)
 {
 	return it->queries;
 }
+
+const uint8_t *hf_iter_zone(const struct hf_iter *it)
+{
+	if (it->ntask == 0)
+		return NULL;
+	const struct it_task *t = it->task[it->ntask - 1];
+	return t->have_cut ? t->zone : NULL;
+}

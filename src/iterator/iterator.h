@@ -93,3 +93,5 @@ const uint8_t *hf_iter_reply(const struct hf_iter *it, size_t *len);
 uint16_t hf_iter_ede(const struct hf_iter *it, const char **text);
 /* Upstream queries sent so far. */
 unsigned hf_iter_queries(const struct hf_iter *it);
+/* The zone (wire name) the attempt in flight asks about, or NULL before there is a cut. */
+const uint8_t *hf_iter_zone(const struct hf_iter *it);

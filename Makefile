@@ -53,15 +53,21 @@ CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover
 LDFLAGS_BASE += -fsanitize=address,undefined
 endif
 # Libraries from Debian, found with pkg-config (deps/debian.txt installs them).
-PKGS := libuv yaml-0.1 libssl libcrypto lmdb libnghttp2
+PKGS := libuv yaml-0.1 libssl libcrypto lmdb libnghttp2 libfstrm libprotobuf-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb -lnghttp2) -lpthread
-ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb -lnghttp2 -lfstrm -lprotobuf-c) -lpthread
+ALL_CFLAGS = $(CFLAGS_BASE) -I$(GEN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
+
+# Code generated at build time lives in the variant's own gen/ (never in src/),
+# so each variant builds it with its own flags and `make clean` removes it.
+GEN := $(B)/gen
+# The dnstap schema, compiled by protoc-c (protobuf-c-compiler).
+DNSTAP_GEN := $(GEN)/dnstap/dnstap.pb-c.c $(GEN)/dnstap/dnstap.pb-c.h
 
 # Everything except the daemon's main() goes into libholdfast.a.
 LIB_SRCS := $(sort $(filter-out src/daemon/%,$(wildcard src/*/*.c)))
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(GEN)/dnstap/dnstap.pb-c.o
 LIB := $(B)/libholdfast.a
 
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
@@ -92,6 +98,19 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# One protoc-c run writes both files; the grouped target (&:) says so to make.
+$(DNSTAP_GEN) &: src/dnstap/dnstap.proto
+	@mkdir -p $(GEN)/dnstap
+	@$(if $(V),,echo "  PROTOC  $<")
+	$(Q)protoc-c --c_out=$(GEN)/dnstap --proto_path=src/dnstap $<
+
+$(GEN)/dnstap/dnstap.pb-c.o: $(GEN)/dnstap/dnstap.pb-c.c $(GEN)/dnstap/dnstap.pb-c.h
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# -MMD learns that these include the generated header only once it exists.
+$(B)/src/dnstap/dnstap.o $(B)/tests/unit/test_dnstap.o: $(GEN)/dnstap/dnstap.pb-c.h
 
 # .incbin is invisible to -MMD: the page is a dependency by hand.
 $(B)/src/control/webpage.o: src/control/web/index.html

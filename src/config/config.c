@@ -174,6 +174,28 @@ int hf_config_fill_defaults(struct hf_config_ctx *c, const char *prefix, const c
 	return HF_OK;
 }
 
+#define DNSTAP_TEXT_MAX 255 /* identity, version: short names, not a place for payloads */
+
+/* The query log goes to one place; its names stay short. */
+static int check_dnstap(struct hf_config_ctx *c, const struct hf_config *cfg,
+                        const unsigned long *lines)
+{
+	int file = hf_config_find_key("dnstap.file"), sock = hf_config_find_key("dnstap.socket");
+	if (cfg->dnstap.file[0] != '\0' && cfg->dnstap.socket[0] != '\0') {
+		int at = lines[file] >= lines[sock] ? file : sock;
+		return hf_config_fail(c, lines[at], hf_config_schema[at].key,
+		                      "dnstap.file and dnstap.socket are both set; choose one");
+	}
+	int id = hf_config_find_key("dnstap.identity"), ver = hf_config_find_key("dnstap.version");
+	if (strlen(cfg->dnstap.identity) > DNSTAP_TEXT_MAX)
+		return hf_config_fail(c, lines[id], hf_config_schema[id].key,
+		                      "longer than %d octets", DNSTAP_TEXT_MAX);
+	if (strlen(cfg->dnstap.version) > DNSTAP_TEXT_MAX)
+		return hf_config_fail(c, lines[ver], hf_config_schema[ver].key,
+		                      "longer than %d octets", DNSTAP_TEXT_MAX);
+	return HF_OK;
+}
+
 /* Checks between keys, reported at whichever of the two was set later. */
 static int check_relations(struct hf_config_ctx *c, const struct hf_config *cfg,
                            const unsigned long *lines)
@@ -194,7 +216,7 @@ static int check_relations(struct hf_config_ctx *c, const struct hf_config *cfg,
 		return hf_config_fail(c, lines[at], hf_config_schema[at].key,
 		                      "upstream-ip4 and upstream-ip6 cannot both be false");
 	}
-	return HF_OK;
+	return check_dnstap(c, cfg, lines);
 }
 
 void hf_config_free(struct hf_config *cfg)
@@ -339,6 +361,7 @@ static void type_text(const struct hf_config_key *row, char *out, size_t cap)
 	    [HF_CONFIG_DURATION] = "duration",
 	    [HF_CONFIG_SIZE] = "size",
 	    [HF_CONFIG_PATH] = "path",
+	    [HF_CONFIG_STRING] = "string",
 	    [HF_CONFIG_ADDR] = "address",
 	    [HF_CONFIG_ADDRS] = "list of addresses",
 	    [HF_CONFIG_PREFIXES] = "list of prefixes",

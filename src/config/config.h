@@ -178,6 +178,16 @@ struct hf_config {
 		bool client_addresses;
 	} events;
 
+	/* The query log (src/dnstap): off unless file or socket is set (never both). */
+	struct {
+		char *file;
+		char *socket;
+		bool client;    /* CLIENT_QUERY and CLIENT_RESPONSE */
+		bool upstream;  /* RESOLVER_* or FORWARDER_* */
+		char *identity; /* "" = the host name */
+		char *version;  /* "" = "holdfast VERSION" */
+	} dnstap;
+
 	struct {
 		enum hf_log_lvl level;
 	} log;

@@ -74,6 +74,8 @@ const char *hf_config_type_noun(enum hf_config_type t, unsigned flags)
 		return "a size (like 512K, 256M, 2G)";
 	case HF_CONFIG_PATH:
 		return "a path";
+	case HF_CONFIG_STRING:
+		return "a string";
 	case HF_CONFIG_ADDR:
 		return "an address";
 	case HF_CONFIG_ADDRS:
@@ -562,6 +564,7 @@ int hf_config_convert(struct hf_config_ctx *c, const struct hf_config_key *row,
 	case HF_CONFIG_SIZE:
 		return conv_size(c, row, v, path, field);
 	case HF_CONFIG_PATH:
+	case HF_CONFIG_STRING:
 		return conv_path(c, row, v, path, field);
 	case HF_CONFIG_ADDR: {
 		bool enabled = v->len != 0 || !(row->flags & HF_CONFIG_EMPTY_OK);
@@ -597,6 +600,7 @@ void hf_config_free_fields(const char *prefix, void *base)
 			continue;
 		switch (row->type) {
 		case HF_CONFIG_PATH:
+		case HF_CONFIG_STRING:
 		case HF_CONFIG_ADDRS:
 		case HF_CONFIG_PREFIXES:
 		case HF_CONFIG_NAMES:

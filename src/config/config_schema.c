@@ -515,6 +515,51 @@ const struct hf_config_key hf_config_schema[] = {
      .doc = "Record the address of the client that asked in each event (off: events say "
             "nothing of who asked)."},
 
+    {.key = "dnstap",
+     .type = HF_CONFIG_SECTION,
+     .doc = "The query log, in dnstap (fstrm frames of protobuf); off unless `file` or `socket` "
+            "is set. Changes take effect on restart, not on reload."},
+    {.key = "dnstap.file",
+     .type = HF_CONFIG_PATH,
+     .flags = HF_CONFIG_EMPTY_OK,
+     FIELD(dnstap.file),
+     .def = "",
+     .doc = "File the log is written to, replaced at each start (read it with `dnstap-ldns -r "
+            "FILE`); holdfast does not start if it cannot be created. `\"\"` = none."},
+    {.key = "dnstap.socket",
+     .type = HF_CONFIG_PATH,
+     .flags = HF_CONFIG_EMPTY_OK,
+     FIELD(dnstap.socket),
+     .def = "",
+     .doc = "Unix socket of a dnstap collector (`fstrm_capture -u PATH`), instead of `file`; "
+            "holdfast does not start if nothing listens there, and reconnects if it goes "
+            "away later. `\"\"` = none."},
+    {.key = "dnstap.client",
+     .type = HF_CONFIG_BOOL,
+     FIELD(dnstap.client),
+     .def = "true",
+     .doc = "Log clients' queries and holdfast's answers (CLIENT_QUERY, CLIENT_RESPONSE)."},
+    {.key = "dnstap.upstream",
+     .type = HF_CONFIG_BOOL,
+     FIELD(dnstap.upstream),
+     .def = "true",
+     .doc = "Log holdfast's queries to upstreams and their replies (RESOLVER_* when resolving "
+            "from the root, FORWARDER_* when forwarding)."},
+    {.key = "dnstap.identity",
+     .type = HF_CONFIG_STRING,
+     .flags = HF_CONFIG_EMPTY_OK,
+     FIELD(dnstap.identity),
+     .def = "",
+     .doc = "The identity field of every message (at most 255 octets); `\"\"` = the host "
+            "name."},
+    {.key = "dnstap.version",
+     .type = HF_CONFIG_STRING,
+     .flags = HF_CONFIG_EMPTY_OK,
+     FIELD(dnstap.version),
+     .def = "",
+     .doc = "The version field of every message (at most 255 octets); `\"\"` = `holdfast` "
+            "and its version."},
+
     {.key = "log", .type = HF_CONFIG_SECTION, .doc = "Logging."},
     {.key = "log.level",
      .type = HF_CONFIG_LOG_LEVEL,

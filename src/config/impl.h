@@ -37,6 +37,7 @@ enum hf_config_type {
 	HF_CONFIG_DURATION,  /* uint32_t; min..max in ms; stored in units of `unit` ms */
 	HF_CONFIG_SIZE,      /* uint64_t octets; min..max */
 	HF_CONFIG_PATH,      /* char *, NUL-terminated */
+	HF_CONFIG_STRING,    /* char *, NUL-terminated: free text (a name shown to others) */
 	HF_CONFIG_ADDR,      /* struct hf_addr; `port` is the default port */
 	HF_CONFIG_ADDRS,     /* struct hf_addr *, count at aux */
 	HF_CONFIG_PREFIXES,  /* struct hf_prefix *, count at aux */

@@ -25,8 +25,8 @@
 #include "validator/anchors.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/version.h"
 
-#define HOLDFAST_VERSION  "0.1.0-dev"
 #define RESOLV_CONF       "/etc/resolv.conf"
 #define UNPRIVILEGED_PORT 5300
 #define MAX_CLI_ADDRS     16

@@ -1000,13 +1000,15 @@ uint16_t hf_iter_ede(const struct hf_iter *it, const char **text)
 	return it->ede;
 }
 
-const uint8_t *hf_iter_zone(const struct hf_iter *it)
-{
-	const struct it_task *t = it->ntask != 0 ? it->task[it->ntask - 1] : NULL;
-	return t != NULL && t->have_cut ? t->zone : NULL;
-}
-
 unsigned hf_iter_queries(const struct hf_iter *it)
 {
 	return it->queries;
+}
+
+const uint8_t *hf_iter_zone(const struct hf_iter *it)
+{
+	if (it->ntask == 0)
+		return NULL;
+	const struct it_task *t = it->task[it->ntask - 1];
+	return t->have_cut ? t->zone : NULL;
 }

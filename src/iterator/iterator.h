@@ -92,7 +92,7 @@ const uint8_t *hf_iter_reply(const struct hf_iter *it, size_t *len);
 /* After HF_REQ_DONE without a reply: why (RFC 8914 code and text). */
 uint16_t hf_iter_ede(const struct hf_iter *it, const char **text);
 
-/* The zone whose servers the attempt in flight went to (NULL before there is one). */
-const uint8_t *hf_iter_zone(const struct hf_iter *it);
 /* Upstream queries sent so far. */
 unsigned hf_iter_queries(const struct hf_iter *it);
+/* The zone (wire name) the attempt in flight asks about, or NULL before there is a cut. */
+const uint8_t *hf_iter_zone(const struct hf_iter *it);

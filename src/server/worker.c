@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "cache/cache.h"
+#include "dnstap/dnstap.h"
 #include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
@@ -123,6 +124,7 @@ struct worker {
 	unsigned npending;
 	struct hf_upio *upio; /* upstream I/O: the loop, and its DNS-over-TLS connections */
 	struct hf_answer_stats st;
+	struct hf_dnstap *tap_client, *tap_up; /* the query log, per side; NULL: not logged */
 
 	struct mmsghdr rmsg[BATCH];
 	struct mmsghdr smsg[BATCH];
@@ -143,6 +145,7 @@ struct hf_server {
 	struct hf_events *events;         /* evidence of suspected hijacks (events.file, the hub) */
 	struct hf_incidents *incidents;   /* what many replies together show (incidents.h) */
 	struct hf_hub *hub;               /* what the control plane shows */
+	struct hf_dnstap *dnstap;         /* the query log (dnstap.*); NULL: off */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -166,6 +169,76 @@ static struct hf_answer_ctx answer_ctx(struct worker *w, struct runtime *rt, boo
 	                              .tcp = tcp};
 }
 
+/* --- the query log (dnstap) ---------------------------------------------------- */
+
+/* Called only when w->tap_client is set: with dnstap off, that test is all it costs. */
+static void tap_client(struct worker *w, bool response, bool tcp, const struct sockaddr *client,
+                       const struct sockaddr *local, const uint8_t *msg, size_t len)
+{
+	struct hf_dnstap_msg m = {.proto = tcp ? HF_DNSTAP_TCP : HF_DNSTAP_UDP,
+	                          .query_addr = client,
+	                          .response_addr = local};
+	if (response) {
+		m.type = HF_DNSTAP_CLIENT_RESPONSE;
+		m.response = msg;
+		m.response_len = len;
+		m.response_time_us = hf_clock_wall_us();
+	} else {
+		m.type = HF_DNSTAP_CLIENT_QUERY;
+		m.query = msg;
+		m.query_len = len;
+		m.query_time_us = hf_clock_wall_us();
+	}
+	hf_dnstap_log(w->tap_client, w->index, &m);
+}
+
+/* The listen address behind one of the worker's UDP sockets. */
+static const struct sockaddr *udp_local(const struct worker *w, int fd)
+{
+	for (size_t i = 0; i < w->nudp; i++) {
+		if (w->udp[i].fd == fd)
+			return (const struct sockaddr *)&w->srv->listen[i].ss;
+	}
+	return NULL;
+}
+
+static void tap_tcp(struct tcp_conn *c, bool response, const uint8_t *msg, size_t len)
+{
+	struct sockaddr_storage local;
+	int n = sizeof(local);
+	bool known = uv_tcp_getsockname(&c->h, (struct sockaddr *)&local, &n) == 0;
+	tap_client(c->w, response, true, (const struct sockaddr *)&c->peer,
+	           known ? (const struct sockaddr *)&local : NULL, msg, len);
+}
+
+/*
+ * An upstream query as it leaves (reply NULL) or a reply as it arrives, before the
+ * resolver judges it: forged replies the guard throws away are in the log too.
+ */
+static void tap_upstream(struct worker *w, const struct hf_req *r, const struct hf_req_out *o,
+                         const uint8_t *reply, size_t len)
+{
+	bool fwd = r->it == NULL;
+	struct hf_dnstap_msg m = {.proto = hf_dnstap_proto_of(o->server, o->tcp),
+	                          .response_addr = (const struct sockaddr *)&o->server->addr.ss,
+	                          .zone = fwd ? r->set->zone : hf_iter_zone(r->it)};
+	uint64_t now = hf_clock_wall_us(), mono = hf_clock_mono_us();
+	if (reply == NULL) {
+		m.type = fwd ? HF_DNSTAP_FORWARDER_QUERY : HF_DNSTAP_RESOLVER_QUERY;
+		m.query = o->wire;
+		m.query_len = o->len;
+		m.query_time_us = now;
+	} else {
+		m.type = fwd ? HF_DNSTAP_FORWARDER_RESPONSE : HF_DNSTAP_RESOLVER_RESPONSE;
+		m.response = reply;
+		m.response_len = len;
+		m.response_time_us = now;
+		if (r->sent_at_us != 0 && r->sent_at_us <= mono && mono - r->sent_at_us < now)
+			m.query_time_us = now - (mono - r->sent_at_us);
+	}
+	hf_dnstap_log(w->tap_up, w->index, &m);
+}
+
 /* --- sending answers --------------------------------------------------------- */
 
 struct tcp_write {
@@ -183,6 +256,8 @@ static void tcp_send(struct tcp_conn *c, const uint8_t *msg, size_t len)
 {
 	if (c->closing || len == 0 || len > HF_MSG_MAX)
 		return;
+	if (c->w->tap_client != NULL)
+		tap_tcp(c, true, msg, len);
 	struct tcp_write *wr = hf_malloc(sizeof(*wr) + 2 + len);
 	if (wr == NULL)
 		return;
@@ -252,6 +327,8 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 	struct hf_answer_ctx ctx = answer_ctx(w, rt, true);
 	struct hf_query q;
 	size_t out_len = 0;
+	if (w->tap_client != NULL)
+		tap_tcp(c, false, msg, len);
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
 	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0)
@@ -388,9 +465,13 @@ static void send_answer(struct pending *p, size_t len)
 		return; /* a prefetch: nobody is waiting */
 	if (p->conn != NULL)
 		tcp_send(p->conn, p->w->out, len);
-	else if (len != 0)
+	else if (len != 0) {
 		(void)sendto(p->udp_fd, p->w->out, len, MSG_DONTWAIT, (struct sockaddr *)&p->client,
 		             p->client_len);
+		if (p->w->tap_client != NULL)
+			tap_client(p->w, true, false, (const struct sockaddr *)&p->client,
+			           udp_local(p->w, p->udp_fd), p->w->out, len);
+	}
 }
 
 /* FNV-1a over the lowercased name and the type, from a per-worker random seed. */
@@ -545,6 +626,8 @@ static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err, int
 	uint64_t now_us = hf_clock_mono_us();
 	unsigned bad_before = p->req.stats.bad_replies;
 	struct hf_upstream *server = p->req.sent.server;
+	if (p->w->tap_up != NULL && err == HF_OK)
+		tap_upstream(p->w, &p->req, &p->req.sent, wire, len);
 	enum hf_req_state st = err != HF_OK ? hf_req_timeout(&p->req, now_us / 1000)
 	                                    : hf_req_consume(&p->req, wire, len, now_us, ip_ttl);
 	if (p->req.stats.bad_replies != bad_before && server != NULL)
@@ -575,6 +658,8 @@ static void step(struct pending *p)
 		}
 		p->upq = hf_upq_start(p->w->upio, out.server, out.tcp, out.wire, out.len,
 		                      out.timeout_ms, on_upstream, p);
+		if (p->upq != NULL && p->w->tap_up != NULL)
+			tap_upstream(p->w, &p->req, &out, NULL, 0);
 		if (p->upq != NULL)
 			return;
 		/* No socket for this attempt: count it as a failed server and go on. */
@@ -707,6 +792,9 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 		for (unsigned i = 0; i < n; i++) {
 			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
 				continue; /* no query is that big */
+			if (w->tap_client != NULL)
+				tap_client(w, false, false, (const struct sockaddr *)&w->raddr[i],
+				           udp_local(w, us->fd), w->rbuf[i], w->rmsg[i].msg_len);
 			struct hf_query q;
 			size_t out_len = 0;
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
@@ -730,6 +818,9 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			                    .msg_namelen = w->rmsg[i].msg_hdr.msg_namelen,
 			                    .msg_iov = &w->siov[ns],
 			                    .msg_iovlen = 1};
+			if (w->tap_client != NULL)
+				tap_client(w, true, false, (const struct sockaddr *)&w->raddr[i],
+				           udp_local(w, us->fd), w->sbuf[ns], out_len);
 			ns++;
 		}
 		send_batch(us->fd, w->smsg, ns);
@@ -804,6 +895,8 @@ static int worker_init(struct worker *w)
 	w->upio = hf_upio_new(&w->loop);
 	if (w->upio == NULL)
 		return HF_ENOMEM;
+	w->tap_client = hf_dnstap_logs_client(s->dnstap) ? s->dnstap : NULL;
+	w->tap_up = hf_dnstap_logs_upstream(s->dnstap) ? s->dnstap : NULL;
 	uv_async_init(&w->loop, &w->wake, on_wake);
 	w->wake.data = w;
 	uv_timer_init(&w->loop, &w->drain);
@@ -1033,6 +1126,8 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	}
 	if (open_all(s, cfg, err) != HF_OK)
 		goto fail;
+	if (hf_dnstap_open(cfg, s->nworkers, &s->dnstap, err) != HF_OK)
+		goto fail;
 	return s;
 fail:
 	hf_server_free(s);
@@ -1088,6 +1183,9 @@ void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upst
 	}
 	struct hf_incident_opts io = incident_opts(cfg);
 	hf_incidents_set_opts(s->incidents, &io);
+	if (!hf_dnstap_same_config(rt->older->cfg, cfg))
+		hf_log_warn("reload: dnstap settings change only on restart; the log goes on as "
+		            "it was");
 	atomic_store_explicit(&s->rt, rt, memory_order_release);
 }
 
@@ -1126,6 +1224,7 @@ void hf_server_free(struct hf_server *s)
 	hf_incidents_free(s->incidents);
 	hf_events_close(s->events);
 	hf_hub_free(s->hub);
+	hf_dnstap_close(s->dnstap);
 	hf_infra_free(s->infra);
 	hf_free(s->workers);
 	hf_free(s);

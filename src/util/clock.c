@@ -10,6 +10,13 @@ int64_t hf_clock_wall(void)
 	return (int64_t)ts.tv_sec;
 }
 
+uint64_t hf_clock_wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t hf_clock_mono_us(void)
 {
 	struct timespec ts;

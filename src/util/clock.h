@@ -12,6 +12,9 @@
 /* Seconds since the epoch (wall clock). */
 int64_t hf_clock_wall(void);
 
+/* Microseconds since the epoch (wall clock): timestamps in logs others read (dnstap). */
+uint64_t hf_clock_wall_us(void);
+
 /* Milliseconds on the monotonic clock. */
 uint64_t hf_clock_mono_ms(void);
 

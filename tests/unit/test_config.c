@@ -104,6 +104,13 @@ static void check_defaults(const struct hf_config *cfg)
 	assert_true(cfg->control.http_enabled);
 	assert_string_equal(fmt_addr(&cfg->control.http), "127.0.0.1@8053");
 	assert_string_equal(cfg->events.file, "/var/log/holdfast/events.jsonl");
+	/* dnstap is off by default: neither a file nor a socket. */
+	assert_string_equal(cfg->dnstap.file, "");
+	assert_string_equal(cfg->dnstap.socket, "");
+	assert_true(cfg->dnstap.client);
+	assert_true(cfg->dnstap.upstream);
+	assert_string_equal(cfg->dnstap.identity, "");
+	assert_string_equal(cfg->dnstap.version, "");
 	assert_int_equal(cfg->log.level, HF_LOG_LVL_INFO);
 }
 
@@ -364,19 +371,19 @@ static void test_unknown_keys(void **state)
 	            "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "
 	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
 	            "resolver, "
-	            "cache, serve-stale, access, tcp, control, events, log)");
+	            "cache, serve-stale, access, tcp, control, events, dnstap, log)");
 	/* Dotted keys are not a shorthand for nesting. */
 	check_error("cache.size: 1M\n",
 	            "t.yaml:1: cache.size: unknown key (allowed here: listen, workers, forward, "
 	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
 	            "resolver, "
-	            "cache, serve-stale, access, tcp, control, events, log)");
+	            "cache, serve-stale, access, tcp, control, events, dnstap, log)");
 	/* A key with a newline in it is escaped, so the message stays one line. */
 	check_error("\"a\\nb\": 1\n",
 	            "t.yaml:1: a\\x0ab: unknown key (allowed here: listen, workers, forward, "
 	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
 	            "resolver, "
-	            "cache, serve-stale, access, tcp, control, events, log)");
+	            "cache, serve-stale, access, tcp, control, events, dnstap, log)");
 	check_error("forward:\n  - zone: .\n    upstream: [192.0.2.1]\n",
 	            "t.yaml:3: forward[0].upstream: unknown key; did you mean upstreams?");
 }
@@ -434,6 +441,39 @@ static void test_type_errors(void **state)
 	    "log:\n  level: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 	    "t.yaml:2: log.level: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is "
 	    "not a log level (error, warning, info or debug)");
+}
+
+/* The query log goes to one place; errors name the line and the key. */
+static void test_dnstap_keys(void **state)
+{
+	(void)state;
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_config *cfg = parse("dnstap:\n  socket: /run/tap.sock\n  upstream: false\n"
+	                              "  identity: ns1\n  version: \"\"\n",
+	                              err);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->dnstap.socket, "/run/tap.sock");
+	assert_string_equal(cfg->dnstap.file, "");
+	assert_true(cfg->dnstap.client);
+	assert_false(cfg->dnstap.upstream);
+	assert_string_equal(cfg->dnstap.identity, "ns1");
+	hf_config_free(cfg);
+
+	check_error("dnstap:\n  file: /tmp/a\n  socket: /tmp/b\n",
+	            "t.yaml:3: dnstap.socket: dnstap.file and dnstap.socket are both set; "
+	            "choose one");
+	check_error("dnstap:\n  socket: /tmp/b\n  file: /tmp/a\n",
+	            "t.yaml:3: dnstap.file: dnstap.file and dnstap.socket are both set; "
+	            "choose one");
+	check_error("dnstap:\n  files: /tmp/a\n",
+	            "t.yaml:2: dnstap.files: unknown key; did you mean file?");
+	check_error("dnstap:\n  client: maybe\n",
+	            "t.yaml:2: dnstap.client: \"maybe\" is not a boolean (true or false)");
+	check_error("dnstap:\n  identity: [a]\n",
+	            "t.yaml:2: dnstap.identity: expected a string, found a list");
+	char text[400];
+	snprintf(text, sizeof(text), "dnstap:\n  version: %0300d\n", 0);
+	check_error(text, "t.yaml:2: dnstap.version: longer than 255 octets");
 }
 
 static void test_range_errors(void **state)
@@ -1135,7 +1175,7 @@ int main(void)
 	    cmocka_unit_test(test_addr_parse),       cmocka_unit_test(test_prefix_parse),
 	    cmocka_unit_test(test_prefix_match),     cmocka_unit_test(test_durations_sizes),
 	    cmocka_unit_test(test_load_file),        cmocka_unit_test(test_reference),
-	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_alloc_failures),   cmocka_unit_test(test_dnstap_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

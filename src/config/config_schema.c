@@ -152,7 +152,7 @@ const struct hf_config_key hf_config_schema[] = {
      FIELD(guard.fan_in_names),
      .min = 0,
      .max = 1000000,
-     .def = "5",
+     .def = "4",
      .doc = "Fan-in incident (the 2014 rule): this many names newly resolving to one /24 "
             "(IPv6: /64) within guard.incident-window; 0 = off."},
     {.key = "guard.fan-in-zones",

@@ -49,6 +49,7 @@ struct fanin {
 	int64_t first, last;
 	struct hset names, zones, servers;
 	unsigned names_more; /* distinct names past the set's room */
+	unsigned suspects;   /* replies shown forged among them: at least one is needed */
 	uint8_t addr[CAND_ADDRS][16];
 	uint8_t addr_len[CAND_ADDRS];
 	unsigned naddr;
@@ -229,8 +230,11 @@ static size_t fanin_json(const struct fanin *c, char *buf, size_t cap)
 	             c->servers.n);
 	put_sample(&o, "sample", &c->sample);
 	put_times(&o, c->first, c->last, c->closed);
-	hf_jsonw_put(&o, ",\"answers_blocked\":%llu,\"rolled_back\":%u,\"why\":",
-	             (unsigned long long)c->blocked, c->naccepted);
+	hf_jsonw_put(&o,
+	             ",\"opened\":%lld,\"forged_replies\":%u,\"answers_blocked\":%llu,"
+	             "\"rolled_back\":%u,\"why\":",
+	             (long long)c->opened, c->suspects, (unsigned long long)c->blocked,
+	             c->naccepted);
 	hf_jsonw_str(&o, why);
 	hf_jsonw_put(&o, "}");
 	return o.full ? 0 : o.len;
@@ -260,7 +264,7 @@ static size_t burst_json(const struct burst *b, int64_t closed, char *buf, size_
 		hf_jsonw_put(&o, ",\"replies\":%llu", (unsigned long long)b->events);
 	put_sample(&o, dnssec ? "sample" : "servers", &b->sample);
 	put_times(&o, b->first, b->last, closed);
-	hf_jsonw_put(&o, ",\"why\":");
+	hf_jsonw_put(&o, ",\"opened\":%lld,\"why\":", (long long)b->opened);
 	hf_jsonw_str(&o, why);
 	hf_jsonw_put(&o, "}");
 	return o.full ? 0 : o.len;
@@ -477,8 +481,11 @@ static void fanin_count(struct hf_incidents *h, struct fanin *c, const struct hf
 	}
 	if (!s->suspect)
 		remember_accepted(c, s->name);
-	if (c->id == 0 && h->o.fanin_names != 0 && c->names.n + c->names_more >= h->o.fanin_names &&
-	    c->zones.n >= h->o.fanin_zones && c->servers.n >= h->o.fanin_servers)
+	else
+		c->suspects++;
+	if (c->id == 0 && h->o.fanin_names != 0 && c->suspects != 0 &&
+	    c->names.n + c->names_more >= h->o.fanin_names && c->zones.n >= h->o.fanin_zones &&
+	    c->servers.n >= h->o.fanin_servers)
 		fanin_open(h, c, now);
 }
 

@@ -6,11 +6,14 @@
  *                   unrelated names (guard.fan-in-names, from at least
  *                   guard.fan-in-zones zones and guard.fan-in-servers
  *                   servers) newly resolving to one /24 (IPv6: /64). A name
- *                   counts when the reply was doubted or rejected by the
- *                   guard, or when it had accepted answers before and none
- *                   was in that prefix; a name first seen in an accepted
- *                   reply does not count (hosting and CDNs put many names on
- *                   one /24 every day; they do not switch them all at once).
+ *                   counts when a reply for it was shown forged (rejected by
+ *                   the guard, or doubted and then contradicted by the answer
+ *                   used), or when it had accepted answers before and none
+ *                   was in that prefix; at least one reply must have been
+ *                   shown forged. A name first seen in an accepted reply does
+ *                   not count (hosting and CDNs put many names on one /24
+ *                   every day), nor does a doubt the answer used confirmed (a
+ *                   new route), nor a CDN moving names between its /24s.
  *   dnssec-burst    DNSSEC failures in guard.dnssec-burst-zones unrelated
  *                   zones within the window.
  *   unmatched-flood guard.unmatched-flood replies that match no question

@@ -327,17 +327,84 @@ static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
 	}
 }
 
+/* The reply's A and AAAA data, and where it came from, for the incidents. */
+static void seen_from(const struct hf_req *r, const struct hf_pkt *p, bool suspect,
+                      struct hf_seen *seen)
+{
+	*seen = (struct hf_seen){.name = r->sent.wire + HF_HEADER_LEN,
+	                         .zone = r->it != NULL ? hf_iter_zone(r->it) : NULL,
+	                         .server = r->sent.server->name,
+	                         .suspect = suspect};
+	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER) && seen->naddr < 16;
+	     i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
+		if ((rr->type == HF_TYPE_A && rr->rdlen == 4) ||
+		    (rr->type == HF_TYPE_AAAA && rr->rdlen == 16)) {
+			seen->addr[seen->naddr] = p->wire + rr->rdata;
+			seen->addr_len[seen->naddr++] = (uint8_t)rr->rdlen;
+		}
+	}
+}
+
+/* A reply shown to be forged (rejected, or contradicted by the answer used) counts for fan-in. */
+static void seen_forged(struct hf_req *r, const struct hf_pkt *p)
+{
+	struct hf_seen seen;
+	seen_from(r, p, true, &seen);
+	(void)hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+}
+
+/* A reply with an address on the known-forged list is doubted: a weak signal alone. */
+static enum hf_guard_verdict check_forged_list(const struct hf_req *r, const struct hf_pkt *p,
+                                               enum hf_guard_verdict v, unsigned *why)
+{
+	struct hf_seen seen;
+	if (r->guard.forged == NULL)
+		return v;
+	seen_from(r, p, false, &seen);
+	for (size_t i = 0; i < seen.naddr; i++) {
+		if (hf_forged_has(r->guard.forged, seen.addr[i], seen.addr_len[i])) {
+			*why |= HF_GUARD_KNOWN_FORGED;
+			return v == HF_GUARD_ACCEPT ? HF_GUARD_DOUBT : v;
+		}
+	}
+	return v;
+}
+
 /*
- * The TCP answer to a question the guard doubted over UDP says the same as
- * the doubted reply: it was the server after all (a new route, no EDNS), so
- * it need not be asked over TCP from now on.
+ * An accepted reply goes past the incidents: one whose addresses fall in an
+ * open fan-in incident is rejected after all (the breaker), and its id goes
+ * to *incident; others are learned as the name's history.
  */
-static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
+static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_pkt *p,
+                                           enum hf_guard_verdict v, unsigned *why,
+                                           uint64_t *incident)
+{
+	struct hf_seen seen;
+	if (v != HF_GUARD_ACCEPT)
+		return v;
+	seen_from(r, p, false, &seen);
+	*incident = hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+	if (*incident == 0)
+		return v;
+	*why |= HF_GUARD_FAN_IN;
+	return HF_GUARD_REJECT;
+}
+
+/*
+ * The question has the answer it will use (reply): a doubted reply kept from
+ * before is settled. Saying the same, the doubt was wrong (a new route, no
+ * EDNS, a path faster than it looked: from_tcp, what was learned of the
+ * server starts over); saying something else, it was forged.
+ */
+static void settle_doubt(struct hf_req *r, const struct hf_pkt *reply, bool from_tcp)
 {
 	struct hf_pkt d;
 	if (r->doubted == NULL || !hf_pkt_parse_valid(&d, r->doubted, r->doubted_len))
 		return;
-	if (hf_guard_same_answer(&d, tcp_reply)) {
+	if (!hf_guard_same_answer(&d, reply)) {
+		seen_forged(r, &d);
+	} else if (from_tcp) {
 		hf_guard_relearn(r->sent.server);
 		hf_log_debug("upstream %s: its TCP answer matches the doubted one; UDP again",
 		             r->sent.server->name);
@@ -345,42 +412,6 @@ static void clear_false_alarm(struct hf_req *r, const struct hf_pkt *tcp_reply)
 	hf_pkt_clear(&d);
 	hf_free(r->doubted);
 	r->doubted = NULL;
-}
-
-/*
- * What the reply's addresses say, beyond the guard's per-server look: one on
- * the known-forged list is doubt; one in an open fan-in incident is forged
- * (the incident's breaker). Feeds the incidents with what was seen.
- */
-static enum hf_guard_verdict judge_addresses(struct hf_req *r, const struct hf_pkt *p,
-                                             enum hf_guard_verdict v, unsigned *why,
-                                             uint64_t *incident)
-{
-	struct hf_seen seen = {.name = r->sent.wire + HF_HEADER_LEN,
-	                       .zone = r->it != NULL ? hf_iter_zone(r->it) : NULL,
-	                       .server = r->sent.server->name};
-	for (size_t i = 0; i < hf_pkt_section_count(p, HF_SECTION_ANSWER) && seen.naddr < 16; i++) {
-		const struct hf_rr *rr = hf_pkt_section_rr(p, HF_SECTION_ANSWER, i);
-		if ((rr->type == HF_TYPE_A && rr->rdlen == 4) ||
-		    (rr->type == HF_TYPE_AAAA && rr->rdlen == 16)) {
-			seen.addr[seen.naddr] = p->wire + rr->rdata;
-			seen.addr_len[seen.naddr++] = (uint8_t)rr->rdlen;
-		}
-	}
-	for (size_t i = 0; i < seen.naddr && r->guard.forged != NULL; i++) {
-		if (hf_forged_has(r->guard.forged, seen.addr[i], seen.addr_len[i])) {
-			*why |= HF_GUARD_KNOWN_FORGED;
-			if (v == HF_GUARD_ACCEPT)
-				v = HF_GUARD_DOUBT;
-		}
-	}
-	seen.suspect = v != HF_GUARD_ACCEPT;
-	*incident = hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
-	if (*incident != 0) {
-		*why |= HF_GUARD_FAN_IN;
-		v = HF_GUARD_REJECT;
-	}
-	return v;
 }
 
 /*
@@ -407,13 +438,15 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
 	enum hf_guard_verdict v = hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why);
 	uint64_t incident = 0;
-	v = judge_addresses(r, &p, v, &why, &incident);
+	v = check_forged_list(r, &p, v, &why);
+	v = check_breaker(r, &p, v, &why, &incident);
 	note_reply(r, wire, len, rtt, ip_ttl, v, why);
 	if (incident != 0 && r->ev != NULL)
 		r->ev->incident = incident;
 	switch (v) {
 	case HF_GUARD_ACCEPT:
 		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);
+		settle_doubt(r, &p, false);
 		if (r->ev != NULL && r->hold_until_us != 0)
 			r->ev->action = "held on: a reply without doubt came and was used";
 		r->hold_until_us = 0;
@@ -422,6 +455,8 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 		r->stats.rejected++;
 		atomic_fetch_add(&s->rejected, 1);
 		hf_log_debug("upstream %s: reply rejected (%s)", s->name, hf_guard_reasons(why));
+		if (incident == 0)
+			seen_forged(r, &p);
 		st = r->hold_until_us != 0 ? HF_REQ_HOLD : HF_REQ_WAIT;
 		break;
 	case HF_GUARD_DOUBT:
@@ -526,7 +561,7 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 			(void)sent_qtype(r, &edns);
 			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len)) {
 				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
-				clear_false_alarm(r, &p);
+				settle_doubt(r, &p, true);
 				if (r->ev != NULL)
 					hf_evidence_reply(r->ev, wire, len,
 					                  (uint32_t)(now_us - r->sent_at_us), -1,

@@ -15,6 +15,7 @@
 
 #include "guard/evidence.h"
 #include "guard/guard.h"
+#include "guard/incidents.h"
 #include "guard/state.h"
 #include "resolve/resolve.h"
 #include "util/err.h"
@@ -40,6 +41,15 @@ static void parse_text(const char *text, uint8_t *buf, size_t cap, struct hf_pkt
 #define A_REPLY_BARE                                                                               \
 	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"                                         \
 	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 192.0.2.66\n"
+#define A_REPLY_SAME_BARE                                                                          \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"                                         \
+	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 192.0.2.1\n"
+#define A_REPLY_FORGED                                                                             \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n"                                         \
+	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 65.49.2.178\n"
+#define A_REPLY_FORGED_OPT                                                                         \
+	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"       \
+	";; QUESTION\nwww.example. IN A\n;; ANSWER\nwww.example. 300 IN A 65.49.2.9\n"
 #define DS_ANSWERED_WITH_A                                                                         \
 	";; id 1 opcode QUERY rcode NOERROR flags qr aa\n;; edns version 0 udp 1232 flags\n"       \
 	";; QUESTION\nexample. IN DS\n;; ANSWER\nexample. 300 IN A 192.0.2.66\n"
@@ -249,6 +259,61 @@ static void test_hold_on_honest_reply_wins(void **state)
 	hf_req_clear(&r);
 }
 
+static void count_opened(void *arg, uint64_t id, const char *rule, enum hf_incident_change ch,
+                         const char *json, size_t len)
+{
+	(void)id;
+	(void)rule;
+	(void)json;
+	(void)len;
+	*(unsigned *)arg += ch == HF_INCIDENT_OPEN;
+}
+
+/*
+ * Fan-in counts a doubted reply once the answer used contradicts it (forged),
+ * not when the answer used says the same (the doubt was wrong); a rejected one
+ * at once. Thresholds of one name make every counted reply an incident.
+ */
+static void test_doubts_count_for_fan_in_once_contradicted(void **state)
+{
+	(void)state;
+	static const struct hf_incident_opts o = {
+	    .window_s = 60, .quiet_s = 60, .fanin_names = 1, .fanin_zones = 1, .fanin_servers = 1};
+	unsigned opened = 0;
+	struct hf_incidents *inc = hf_incidents_new(&o, count_opened, NULL, &opened);
+	struct hf_req r;
+	struct hf_req_out out;
+	uint8_t buf[1024];
+	/* Doubted, then the honest reply says the same: no incident. */
+	start(&r, &out);
+	r.guard.incidents = inc;
+	size_t n = reply_to(&r, A_REPLY_SAME_BARE, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	hf_req_clear(&r);
+	assert_int_equal(opened, 0);
+	/* Doubted, then contradicted: it was forged. */
+	start(&r, &out);
+	r.guard.incidents = inc;
+	n = reply_to(&r, A_REPLY_FORGED, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(opened, 0);
+	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	hf_req_clear(&r);
+	assert_int_equal(opened, 1);
+	/* The breaker: an accepted reply in the incident's prefix is refused now. */
+	start(&r, &out);
+	r.guard.incidents = inc;
+	n = reply_to(&r, A_REPLY_FORGED_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_WAIT);
+	assert_null(r.reply);
+	assert_int_equal(r.stats.rejected, 1);
+	hf_req_clear(&r);
+	hf_incidents_free(inc);
+}
+
 static void test_hold_on_only_doubts_go_tcp(void **state)
 {
 	(void)state;
@@ -303,6 +368,7 @@ int main(void)
 	    cmocka_unit_test(test_hold_on_honest_reply_wins),
 	    cmocka_unit_test(test_hold_on_only_doubts_go_tcp),
 	    cmocka_unit_test(test_hold_on_false_alarm),
+	    cmocka_unit_test(test_doubts_count_for_fan_in_once_contradicted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,6 +143,13 @@ static void test_hosting_is_no_incident(void **state)
 		snprintf(server, sizeof(server), "192.0.2.%d@53", i % 7);
 		assert_int_equal(answer(h, name, zone, server, "203.0.113.80", false, 1000 + i), 0);
 	}
+	/* Nor is a CDN moving names to another of its /24s: nothing was shown forged. */
+	for (int i = 10; i < 20; i++) {
+		snprintf(name, sizeof(name), "www.site%d.example.", i);
+		snprintf(zone, sizeof(zone), "site%d.example.", i);
+		snprintf(server, sizeof(server), "192.0.2.%d@53", i % 7);
+		assert_int_equal(answer(h, name, zone, server, "203.0.114.80", false, 1100 + i), 0);
+	}
 	/* Names moving one by one, far apart in time, are no fan-in either. */
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "www.site%d.example.", i);

@@ -526,8 +526,8 @@ uint64_t hf_incidents_answer(struct hf_incidents *h, const struct hf_seen *s, in
 			    candidate(h, key, alen == 4 ? AF_INET : AF_INET6, prefix, now);
 			if (c != NULL)
 				fanin_count(h, c, s, name, s->addr[i], alen, now);
-			if (c != NULL && c->id != 0 && !s->suspect) {
-				c->blocked++;
+			if (c != NULL && c->id != 0) {
+				c->blocked += !s->suspect;
 				match = c->id;
 			}
 		}

@@ -87,9 +87,10 @@ struct hf_seen {
 
 /*
  * A reply with addresses in it, at wall time now (seconds). Returns the id
- * of the open fan-in incident one of its addresses falls in (0: none): the
- * caller treats the reply as forged. Accepted replies that match nothing
- * are learned as the name's history.
+ * of the open fan-in incident one of its addresses falls in (0: none): for
+ * a reply not yet shown forged, the caller treats it as forged now (the
+ * breaker). Accepted replies that match nothing are learned as the name's
+ * history.
  */
 uint64_t hf_incidents_answer(struct hf_incidents *h, const struct hf_seen *s, int64_t now);
 

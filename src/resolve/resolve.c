@@ -47,6 +47,9 @@ void hf_req_clear(struct hf_req *r)
 	r->doubted = NULL;
 	hf_evidence_free(r->ev);
 	r->ev = NULL;
+	for (unsigned i = 0; i < r->nev_done; i++)
+		hf_evidence_free(r->ev_done[i]);
+	r->nev_done = 0;
 	r->reply_len = 0;
 	hf_iter_free(r->it);
 	r->it = NULL;
@@ -309,9 +312,14 @@ uint32_t hf_req_hold_ms(const struct hf_req *r, uint64_t now_us)
 static void note_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint32_t after_us,
                        int ip_ttl, enum hf_guard_verdict v, unsigned why)
 {
-	if (r->ev == NULL && v != HF_GUARD_ACCEPT)
+	if (r->ev == NULL && v != HF_GUARD_ACCEPT) {
 		r->ev = hf_evidence_new(r->sent.server, r->sent.wire, r->sent.len, r->sent.tcp,
 		                        hf_clock_wall());
+		if (r->ev != NULL)
+			r->ev->action = v == HF_GUARD_REJECT
+			                    ? "rejected: dropped; waited for the server's reply"
+			                    : "doubted: held on for a better reply";
+	}
 	if (r->ev != NULL)
 		hf_evidence_reply(r->ev, wire, len, after_us, ip_ttl, (int)v, why);
 }
@@ -351,7 +359,9 @@ static void seen_forged(struct hf_req *r, const struct hf_pkt *p)
 {
 	struct hf_seen seen;
 	seen_from(r, p, true, &seen);
-	(void)hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+	uint64_t incident = hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+	if (incident != 0 && r->ev != NULL)
+		r->ev->incident = incident; /* the event is part of it */
 }
 
 /* A reply with an address on the known-forged list is doubted: a weak signal alone. */
@@ -524,6 +534,32 @@ static enum hf_req_state hold_over(struct hf_req *r, uint64_t now_ms)
 	return HF_REQ_NEXT;
 }
 
+/* Do two of our queries (uncompressed, one question) ask the same? */
+static bool same_question(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int n = alen > HF_HEADER_LEN ? hf_name_check(a + HF_HEADER_LEN, alen - HF_HEADER_LEN) : -1;
+	if (n < 0 || (size_t)n + HF_HEADER_LEN + 4 > alen || (size_t)n + HF_HEADER_LEN + 4 > blen)
+		return false;
+	return hf_name_eq(a + HF_HEADER_LEN, b + HF_HEADER_LEN) &&
+	       memcmp(a + HF_HEADER_LEN + n, b + HF_HEADER_LEN + n, 4) == 0;
+}
+
+/*
+ * An event is about one question to upstream (with its retry over TCP or on
+ * the trusted path): when the request goes on to another question, the
+ * event is set aside until the request ends and the client's answer is known.
+ */
+static void retire_event(struct hf_req *r, const struct hf_req_out *next)
+{
+	if (r->ev == NULL || same_question(r->ev->query, r->ev->query_len, next->wire, next->len))
+		return;
+	if (r->nev_done < HF_REQ_EVENTS)
+		r->ev_done[r->nev_done++] = r->ev;
+	else
+		hf_evidence_free(r->ev); /* bounded: a request with more is an attack in itself */
+	r->ev = NULL;
+}
+
 enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_req_out *out)
 {
 	enum hf_req_state st = produce(r, now_us, out);
@@ -536,6 +572,7 @@ enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_re
 		if (out->timeout_ms < r->guard.tcp_timeout_ms)
 			out->timeout_ms = r->guard.tcp_timeout_ms;
 	}
+	retire_event(r, out);
 	if (r->doubted != NULL && r->sent.server != out->server) {
 		hf_free(r->doubted); /* another server's answer says nothing of that one */
 		r->doubted = NULL;

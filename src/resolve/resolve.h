@@ -37,6 +37,7 @@
 #include "wire/pkt.h"
 
 #define HF_REQ_MAX_ATTEMPTS 6
+#define HF_REQ_EVENTS       8 /* evidence events kept per request */
 /* Header, question, OPT with a COOKIE option (8 + up to 32 octets). */
 #define HF_REQ_QUERY_MAX (HF_HEADER_LEN + HF_NAME_MAX + 4 + 11 + 4 + 40)
 
@@ -121,6 +122,10 @@ struct hf_req {
 	uint64_t hold_until_us; /* 0: not holding on */
 	uint8_t *doubted;       /* the first doubted reply (hf_malloc), checked against TCP's */
 	struct hf_evidence *ev; /* what the guard saw, when it doubted or rejected a reply */
+	/* Events of earlier questions of this request (a referral, a key fetch): one per
+	 * upstream question the guard doubted replies to, written when the request ends. */
+	struct hf_evidence *ev_done[HF_REQ_EVENTS];
+	unsigned nev_done;
 	size_t doubted_len;
 
 	/* Outcome. */

@@ -510,12 +510,10 @@ static bool held_stale(struct worker *w, const struct hf_query *q, bool *refresh
 	return true;
 }
 
-/* A question the guard doubted replies for becomes one evidence event, with what the client got. */
-static void record_evidence(struct pending *p, const uint8_t *answer, size_t len, bool stale)
+/* One evidence event of the request, with what the client got. */
+static void record_event(struct pending *p, struct hf_evidence *ev, const uint8_t *answer,
+                         size_t len, bool stale)
 {
-	struct hf_evidence *ev = p->req.ev;
-	if (ev == NULL || p->w->srv->events == NULL)
-		return;
 	if (p->rt->cfg->events.client_addresses && p->client_len != 0) {
 		struct hf_addr a = {.ss = p->client, .len = p->client_len};
 		hf_addr_format(&a, ev->client, sizeof(ev->client));
@@ -525,6 +523,15 @@ static void record_evidence(struct pending *p, const uint8_t *answer, size_t len
 	else
 		ev->client_stale = stale;
 	hf_events_write(p->w->srv->events, ev);
+}
+
+/* Each upstream question the guard doubted replies to becomes one evidence event. */
+static void record_evidence(struct pending *p, const uint8_t *answer, size_t len, bool stale)
+{
+	for (unsigned i = 0; i < p->req.nev_done; i++)
+		record_event(p, p->req.ev_done[i], answer, len, stale);
+	if (p->req.ev != NULL)
+		record_event(p, p->req.ev, answer, len, stale);
 }
 
 /* RFC 8914 codes 6-12: DNSSEC Bogus, Signature Expired / Not Yet Valid, DNSKEY Missing,

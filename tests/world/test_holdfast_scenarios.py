@@ -21,8 +21,10 @@ wrong (see scenario.py); the terminal summary repeats the tables.
 Run: HOLDFAST=build/default/holdfast /usr/bin/python3 -m pytest -p no:cacheprovider tests/world
 """
 
+import base64
 import concurrent.futures
 import contextlib
+import json
 import os
 import socket
 import struct
@@ -83,6 +85,16 @@ class Run:
     def __init__(self, scenario):
         self.tally = Tally(scenario)
         self.events, self.status, self.logs, self.notes, self.measures = [], {}, {}, [], {}
+        self.evidence_file = None  # holdfast's events.file
+        self.windows = {}  # resolver: [(start, end)] wall times it was asked under attack
+
+    def evidence(self, kind=None):
+        """holdfast's events.file as JSON objects (kind: only those of this type)."""
+        if not self.evidence_file or not os.path.exists(self.evidence_file):
+            return []
+        with open(self.evidence_file) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        return [e for e in lines if kind is None or e.get("type") == kind]
 
 
 def report(run, tmp_path_factory):
@@ -253,13 +265,18 @@ def s2(world, holdfast_bin, tmp_path_factory):
     again: what comes now comes from the cache."""
     run = Run("S2 per-name injection")
     d = str(tmp_path_factory.mktemp("s2"))
+    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S2") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
         inj = injector.Injector(world, title="injector-s2").start()
         try:
             inj.names(S2_RULES)
-            ask_all(run, world, addrs, S2_ATTACKED + S2_CONTROLS, "attack")
+            for resolver in (UNBOUND, HOLDFAST):  # one after the other: whose query was forged
+                t = time.time()
+                ask_all(run, world, {resolver: addrs[resolver]}, S2_ATTACKED + S2_CONTROLS,
+                        "attack")
+                run.windows[resolver] = (t, time.time())
             inj.off()
             world.outage(True)
             ask_all(run, world, addrs, S2_ATTACKED + S2_CONTROLS, "cached")
@@ -323,6 +340,46 @@ def test_s2_holdfast_holds_on(s2, request):
     assert not bad(s2, HOLDFAST, {CORRECT, STALE}, "cached"), msg
 
 
+def _query_of(event):
+    """(DNS ID, question name as sent) of the query an evidence event is about."""
+    q = dns.message.from_wire(base64.b64decode(event["query"]["wire"]))
+    return q.id, q.question[0].name.to_text()
+
+
+def test_s2_holdfast_one_event_per_attacked_query(s2, request):
+    """Evidence: each of holdfast's queries the injector forged replies to is exactly one
+    event, holding every forged packet (by IP TTL and address, as the injector logged
+    them) and the rules that fired; no event for a name nobody attacked."""
+    attach_run(request, s2)
+    events = s2.evidence("suspected-hijack")
+    attach(request, "holdfast events.jsonl", s2.evidence_file)
+    forged = {}
+    for e in s2.events:
+        if not e.get("tcp_reset"):
+            forged.setdefault((e["dns_id"], e["qname"]), []).append(e)
+    t0, t1 = s2.windows[HOLDFAST]
+    attacked = {k for k, v in forged.items() if t0 <= v[0]["t"] <= t1 + 1}
+    assert attacked, "the injector forged none of holdfast's queries"
+    by_query = {}
+    for ev in events:
+        by_query.setdefault(_query_of(ev), []).append(ev)
+    assert set(by_query) == attacked | (set(by_query) - set(forged)) and \
+        not set(by_query) - set(forged), \
+        f"events {sorted(by_query)} vs attacked queries {sorted(attacked)}"
+    controls = {n for n, _ in S2_CONTROLS}
+    for key, evs in by_query.items():
+        assert len(evs) == 1, f"{key}: {len(evs)} events"
+        ev = evs[0]
+        assert key[1].lower() not in controls, key
+        assert ev["rules"], key
+        kept = sorted((r["ip_ttl"], r["verdict"]) for r in ev["replies"]
+                      if r["verdict"] != "accepted")
+        sent = sorted(p["ip_ttl"] for p in forged[key])
+        assert [t for t, _ in kept] == sent, f"{key}: forged {sent}, in the event {kept}"
+        for p in forged[key]:
+            assert any(p["address"] in r["text"] for r in ev["replies"]), (key, p["address"])
+
+
 # --- S3: the 2014 pattern -------------------------------------------------------------
 
 S3_WARM = [("short1.alpha.com.", "A"), ("short2.alpha.com.", "A"), ("short.ecdsa.com.", "A"),
@@ -347,6 +404,7 @@ def s3(world, holdfast_bin, tmp_path_factory):
     then the injector stops and the foreign names are asked again."""
     run = Run("S3 2014 pattern")
     d = str(tmp_path_factory.mktemp("s3"))
+    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S3") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
@@ -357,6 +415,7 @@ def s3(world, holdfast_bin, tmp_path_factory):
                     world.query("res", addr, name, qtype, rd=True, timeout=10)
             inj.everything(except_zones=["cn."])
             on = time.monotonic()
+            run.measures["injector on"] = time.time()
             time.sleep(zones.SHORT_TTL + 1)
             ask_all(run, world, addrs, S3_FOREIGN + S3_CN, "2014")
             time.sleep(1)
@@ -412,6 +471,28 @@ def test_s3_holdfast_never_serves_the_forged_address(s3, request):
     assert not bad(s3, HOLDFAST, {CORRECT}, "stopped"), msg
 
 
+INCIDENT_WITHIN = 15.0  # s from the injector's start: the incident is open ("within seconds")
+
+
+def test_s3_holdfast_raises_one_fan_in_incident(s3, request):
+    """The 2014 rule: one fan-in incident naming 65.49.2.0/24 and the spread (names from
+    several zones and servers), opened within seconds of the injector's start."""
+    attach_run(request, s3)
+    attach(request, "holdfast events.jsonl", s3.evidence_file)
+    incidents = [e for e in s3.evidence("incident") if e["rule"] == "fan-in"]
+    opened = [e for e in incidents if e["state"] == "open"]
+    assert len({e["id"] for e in incidents}) == 1 and len(opened) == 1, \
+        [{k: v for k, v in e.items() if k != "prev"} for e in incidents]
+    inc = opened[0]
+    assert inc["address"] == "65.49.2.0/24" and injector.ADDRESS_2014 in inc["addresses"], inc
+    assert inc["names"] >= 4 and inc["zones"] >= 3 and inc["servers"] >= 2, inc
+    assert inc["opened"] - s3.measures["injector on"] <= INCIDENT_WITHIN, inc
+    names = {n for n, _ in S3_FOREIGN}
+    assert set(inc["sample"]) <= names, inc["sample"]
+    hijacks = s3.evidence("suspected-hijack")
+    assert hijacks and not [e["name"] for e in hijacks if e["name"].lower().endswith(".cn.")]
+
+
 # --- S4: the far servers go away --------------------------------------------------------
 
 S4_SHORT = [(n, "A") for n in zones.SHORT]
@@ -442,6 +523,7 @@ def s4(world, holdfast_bin, tmp_path_factory):
     expired, still fresh, near (cn.), never asked. Then the network comes back."""
     run = Run("S4 outage")
     d = str(tmp_path_factory.mktemp("s4"))
+    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S4") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
@@ -499,6 +581,12 @@ def test_s4_holdfast_fails_uncached_names_fast(s4, request):
     msg = s4.tally.details(HOLDFAST)
     assert not bad(s4, HOLDFAST, {FAILED}, "outage", S4_UNCACHED), msg
     assert s4.measures[f"{HOLDFAST} uncached"] <= FAIL_FAST, msg
+
+
+def test_s4_outage_is_no_hijack(s4, request):
+    """A dead server sends nothing to doubt: the outage leaves no event and no incident."""
+    attach_run(request, s4)
+    assert s4.evidence() == [], [(e["type"], e.get("name"), e.get("rule")) for e in s4.evidence()]
 
 
 @pytest.mark.xfail(strict=False, reason="timing: recovery rests on the background refresh "

@@ -12,7 +12,8 @@
 //
 // --url URL                 the page (required)
 // --expect-state STATE      the status badge's state (healthy, network-lying, ...)
-// --expect-incident ADDR    an incident row names ADDR (its address or its text)
+// --expect-incident ADDR    an incident row names ADDR (its address, one of its addresses,
+//                           a prefix holding it, or its text)
 // --expect-forged           badge "network-lying" (unless --expect-state says otherwise),
 //                           a forged_caught bar with count > 0 in the plot, and
 //                           --expect-evidence
@@ -91,8 +92,24 @@ function expectations() {
       return !!b && b.getAttribute("data-state") === s;
     }, opt.state)]);
   if (opt.incident) list.push([`an incident row names ${opt.incident}`, async page =>
-    page.evaluate(a => Array.from(document.querySelectorAll('[data-testid="incident-row"]')).some(r =>
-      r.getAttribute("data-address") === a || r.textContent.includes(a)), opt.incident)]);
+    page.evaluate(a => {
+      // a matches the row's address or one of its addresses, or lies in its prefix
+      // (65.49.2.178 in an incident on 65.49.2.0/24), or is in its text.
+      const v4 = x => { const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(x);
+        return m ? ((+m[1] << 24) | (+m[2] << 16) | (+m[3] << 8) | +m[4]) >>> 0 : null; };
+      const inPrefix = (ip, cidr) => {
+        const [net, len] = cidr.split("/"); const n = Number(len), x = v4(ip), y = v4(net);
+        if (x === null || y === null || !(n >= 0 && n <= 32)) return false;
+        const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
+        return ((x & mask) >>> 0) === ((y & mask) >>> 0);
+      };
+      return Array.from(document.querySelectorAll('[data-testid="incident-row"]')).some(r => {
+        const addr = r.getAttribute("data-address") || "";
+        const all = (r.getAttribute("data-addresses") || "").split(" ");
+        return addr === a || all.includes(a) || (addr.includes("/") && inPrefix(a, addr)) ||
+          r.textContent.includes(a);
+      });
+    }, opt.incident)]);
   if (opt.forged) list.push(["the plot has a forged_caught bar with a count above 0", async page =>
     page.evaluate(() => Array.from(document.querySelectorAll(
       '[data-testid="timeline-plot"] [data-category="forged_caught"]')).some(r =>
@@ -219,7 +236,8 @@ async function main() {
     return 0;
   }
   for (const p of problems) console.error(`check_page: FAIL: ${p}`);
-  for (const m of missing) console.error(`check_page: FAIL: not within ${opt.timeout} s: ${m}`);
+  for (const m of missing)
+    console.error(`check_page: FAIL: ${problems.length ? "not seen before the check stopped" : `not within ${opt.timeout} s`}: ${m}`);
   console.error(`check_page: the page showed:\n${await describe(page).catch(e => `  (cannot read the page: ${e.message})`)}`);
   return 1;
 }

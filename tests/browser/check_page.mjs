@@ -194,11 +194,24 @@ async function main() {
     return route.abort();
   });
 
-  try {
-    await page.goto(opt.url, { waitUntil: "load", timeout: opt.timeout * 1000 });
-  } catch (e) {
-    console.error(`check_page: cannot load ${opt.url}: ${e.message.split("\n")[0]}`);
-    return 1;
+  // A server that is still starting gets up to 10 s (within --timeout) to accept.
+  const loadBy = Date.now() + Math.min(10, opt.timeout) * 1000;
+  for (;;) {
+    try {
+      const resp = await page.goto(opt.url, { waitUntil: "load", timeout: opt.timeout * 1000 });
+      if (resp && !resp.ok()) {
+        console.error(`check_page: GET ${opt.url}: HTTP ${resp.status()}`);
+        return 1;
+      }
+      break;
+    } catch (e) {
+      if (Date.now() < loadBy && /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET/.test(e.message)) {
+        await new Promise(r => setTimeout(r, 500));
+        continue;
+      }
+      console.error(`check_page: cannot load ${opt.url}: ${e.message.split("\n")[0]}`);
+      return 1;
+    }
   }
 
   const list = expectations();

@@ -102,10 +102,13 @@ def web(world, holdfast_bin, tmp_path_factory):
                                           control_http=HTTP), ADDR, title="holdfast-web")
     run.logs = {"holdfast log": hf.log}
     try:
-        try:
-            run.page = world.in_ns("res", _get, URL, timeout=15)
-        except Exception as e:  # noqa: BLE001 - judged by test_web_serves_the_page
-            run.page = (None, "", repr(e).encode())
+        for _ in range(10):  # 5 s for the listener, should it come up after DNS
+            try:
+                run.page = world.in_ns("res", _get, URL, timeout=15)
+                break
+            except Exception as e:  # noqa: BLE001 - judged by test_web_serves_the_page
+                run.page = (None, "", repr(e).encode())
+                time.sleep(0.5)
         inj = injector.Injector(world, title="injector-web").start()
         stop = threading.Event()
         asker = None

@@ -5,7 +5,8 @@
 #   make check      install test packages if missing, then build under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer with -Werror
 #                   and run every test: unit, fuzz corpus replay, dnspython
-#                   oracle, and each libFuzzer target for FUZZ_SECONDS
+#                   oracle, the web page in headless chromium, and each
+#                   libFuzzer target for FUZZ_SECONDS
 #   make fuzz       build the libFuzzer targets with clang and run each one
 #   make lint       clang-format check, cppcheck
 #   make demo       (root) the 2014 outage replayed in the test world: stock
@@ -88,7 +89,7 @@ FUZZ_REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 .PHONY: all lib run check check-build check-unit check-corpus check-oracle check-replay \
-	check-integration check-world demo \
+	check-integration check-world check-browser browser-deps demo \
 	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test readme
 all: $(DAEMON)
@@ -170,7 +171,7 @@ run: deps-build
 check: deps-test
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-build
 	@$(MAKE) --no-print-directory SAN=address,undefined WERROR=1 check-unit check-corpus \
-		check-oracle check-replay check-integration check-world
+		check-oracle check-replay check-integration check-browser check-world
 	@if [ "$(FUZZ_SECONDS)" -gt 0 ]; then \
 		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
 	@echo "make check: all tests passed"
@@ -199,8 +200,21 @@ check-replay: $(TOOL_BINS)
 check-integration: $(DAEMON)
 	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
+# The browser test's one npm package (playwright-core, pinned by package-lock.json). It
+# drives Debian's chromium (deps/debian.txt); no browser is downloaded.
+BROWSER_DIR := tests/browser
+browser-deps: $(BROWSER_DIR)/node_modules/.package-lock.json
+$(BROWSER_DIR)/node_modules/.package-lock.json: $(BROWSER_DIR)/package-lock.json
+	npm ci --prefix $(BROWSER_DIR) --no-audit --no-fund
+
+# The web page's own logic in headless chromium, against made-up API answers
+# (tests/browser/fixtures); tests/world/test_web.py runs it against holdfast itself.
+check-browser: browser-deps
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(BROWSER_DIR)
+
 # The private DNS hierarchy in network namespaces (root needed), holdfast beside unbound.
-check-world: $(DAEMON)
+# test_web.py looks at the web page with headless chromium.
+check-world: $(DAEMON) browser-deps
 	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/world
 
 # The 2014 outage replayed in the test world, unbound and holdfast side by side (root

@@ -233,9 +233,10 @@ def holdfast_bin():
     return path
 
 
-def holdfast_config(d, world, addr=HOLDFAST_ADDR, trust_anchors=()):
+def holdfast_config(d, world, addr=HOLDFAST_ADDR, trust_anchors=(), control_http=""):
     """Recursion from the private root: no forward key, the world's hints, the given
-    trust anchor files (none: no validation)."""
+    trust anchor files (none: no validation); control_http: ADDR@PORT of the web page
+    and API ("": none)."""
     anchors = ", ".join(f'"{a}"' for a in trust_anchors)
     return f"""# written by tests/world/conftest.py
 listen: ["{addr}@53"]
@@ -246,7 +247,7 @@ resolver:
   qname-minimisation: true
 cache: {{ path: "", size: 16M }}
 access: {{ allow: [127.0.0.0/8] }}
-control: {{ socket: "{d}/control.sock", http: "" }}
+control: {{ socket: "{d}/control.sock", http: "{control_http}" }}
 events: {{ file: "{d}/events.jsonl" }}
 log: {{ level: debug }}
 """

@@ -15,6 +15,7 @@ the world. Needs root. Ends within --seconds + about a minute whatever happens.
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -34,6 +35,8 @@ NAMES = [
     ("mail.alpha.com.", "A", "never asked; its zone is known"),
     ("www.ecdsa.com.", "A", "signed with DNSSEC; its zone is known"),
     ("end.gamma.org.", "A", "never asked, nor anything in its zone"),
+    ("www.beta.net.", "A", "never asked; its zone is known"),
+    ("www.rsa.org.", "A", "signed with DNSSEC; never asked"),
     ("www.example.cn.", "A", "inside .cn, which the injector leaves alone"),
 ]
 ADDRS = {"unbound": UNBOUND_ADDR, "holdfast": HOLDFAST_ADDR}
@@ -66,6 +69,30 @@ def words(answer):
     if cat == scenario.FAILED:
         return "no answer (SERVFAIL)" if text.startswith("SERVFAIL") else "no answer (timeout)"
     return f"{text}  WRONG"
+
+
+def say_evidence(path):
+    """What holdfast kept as evidence (its events.file), in a few lines."""
+    try:
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as e:
+        say(f"\n  (no evidence file: {e})")
+        return
+    events = [e for e in lines if e.get("type") == "suspected-hijack"]
+    incidents = {e["id"]: e for e in lines if e.get("type") == "incident"}
+    say(f"\nWhat holdfast kept as evidence ({path}):")
+    say(f"  {len(events)} events, one per question it saw forged replies to, each with every "
+        "packet;")
+    for inc in incidents.values():
+        say(f"  incident {inc['id']} ({inc['rule']}, {inc['state']}): {inc['why']}")
+    if events:
+        e = events[0]
+        forged = [r for r in e["replies"] if r["verdict"] != "accepted"]
+        say(f"  e.g. {e['name']} {e['qtype']}: {len(forged)} forged replies "
+            f"({', '.join(e['rules'])}), then the real one; the client got: "
+            f"{e['client']['answer'] or 'rcode ' + str(e['client']['rcode'])}")
+    say("  (holdfastctl events / incidents, and the web page on control.http, show the same.)")
 
 
 def ask_round(w, tally, names, phase):
@@ -170,6 +197,7 @@ def main(argv):
                 "the\n  real answer that follows the forged ones) is not in this build yet.")
         else:
             say("  holdfast never served the forged address: it held on for the real answer.")
+        say_evidence(os.path.join(hd, "events.jsonl"))
         say(f"\nDone in {time.monotonic() - t_start:.0f} s; removing the world.")
         return 0
     except (W.WorldError, RuntimeError, TimeoutError) as e:

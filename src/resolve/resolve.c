@@ -371,6 +371,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	note_reply(r, wire, len, rtt, ip_ttl, v, why);
 	switch (v) {
 	case HF_GUARD_ACCEPT:
+		atomic_fetch_add_explicit(&s->accepted, 1, memory_order_relaxed);
 		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);
 		if (r->ev != NULL && r->hold_until_us != 0)
 			r->ev->action = "held on: a reply without doubt came and was used";

@@ -309,13 +309,13 @@ static int serve(struct hf_control *c, struct listener *l, int fd, bool privileg
 	l->c = c;
 	l->privileged = privileged;
 	unsigned per_ip = privileged ? 0 : CONN_PER_IP; /* 0: no limit (a Unix socket has no IP) */
-	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-	                        0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET,
-	                        (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
-	                        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-	                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	l->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    on_request, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+	    (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+	    MHD_OPTION_END);
 	if (l->d == NULL) {
 		close(fd);
 		snprintf(err, HF_CONFIG_ERR_MAX, "%s: cannot start serving",

@@ -16,10 +16,10 @@
 #include "control/hub.h"
 #include "server/server.h"
 
-#define HF_CTL_SAMPLES       13 /* every 5 s: a minute and one more */
-#define HF_CTL_SAMPLE_MS     5000
-#define HF_CTL_UPSTREAMS_MAX 256 /* distinct upstream names shown; the rest are summed as "other"  \
-	                          */
+#define HF_CTL_SAMPLES   13 /* every 5 s: a minute and one more */
+#define HF_CTL_SAMPLE_MS 5000
+/* Distinct upstream names shown; past that they are summed as "other". */
+#define HF_CTL_UPSTREAMS_MAX 256
 
 /* Cumulative figures at one moment, for "in the last minute" rates. */
 struct hf_ctl_sample {

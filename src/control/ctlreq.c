@@ -129,7 +129,7 @@ static const struct route *find_route(const char *path, uint64_t *event_id, bool
 static int route_args(const struct hf_ctl_arg *args, size_t nargs, struct hf_ctl_req *req,
                       char *err, size_t cap)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int st = 200;
 	switch (req->route) {
 	case HF_CTL_TIMELINE:

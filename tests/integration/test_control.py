@@ -18,6 +18,7 @@ import dns.rcode
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import zones
 from conftest import free_port, hostport, next_ip, to_yaml
 
 CTL_TIMEOUT = 45
@@ -364,3 +365,25 @@ def test_socket_in_use_refuses_start(holdfast_bin, hf, tmp_path):
     assert r.returncode == 1
     assert f"control.socket: {hf.sock} is in use" in r.stderr
     still_serving(hf)
+
+
+def test_status_when_the_upstream_is_gone(ctl_bin, holdfast_factory, nsd_factory):
+    """A stale answer shows in the figures, the timeline and the status; with the
+    only forwarder gone the state says so."""
+    own = nsd_factory()
+    hf = holdfast_factory([own.server])
+    hf.sock = hf.config["control"]["socket"]
+    name = "short.example.test."
+    assert hf.ask(name, "A").rcode() == dns.rcode.NOERROR
+    own.stop()
+    time.sleep(zones.SHORT_TTL + 1.2)
+    for _ in range(3):
+        assert hf.ask(name, "A", timeout=10.0).rcode() == dns.rcode.NOERROR  # stale
+    st = ctl_json(ctl_bin, hf, "status")
+    assert st["stale_1m"] >= 3, st
+    assert st["state"] in ("upstream-down", "serving-stale"), st
+    assert st["why"]
+    stats = ctl_json(ctl_bin, hf, "stats")
+    assert stats["holdfast_stale_answers_total"] >= 3
+    line = ctl(ctl_bin, hf, "status").stdout.splitlines()[0]
+    assert line.startswith(st["state"] + ": "), line

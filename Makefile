@@ -54,9 +54,9 @@ CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover
 LDFLAGS_BASE += -fsanitize=address,undefined
 endif
 # Libraries from Debian, found with pkg-config (deps/debian.txt installs them).
-PKGS := libuv yaml-0.1 libssl libcrypto lmdb libnghttp2 libfstrm libprotobuf-c
+PKGS := libuv yaml-0.1 libssl libcrypto lmdb libnghttp2 libfstrm libprotobuf-c libmicrohttpd jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb -lnghttp2 -lfstrm -lprotobuf-c) -lpthread
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lyaml -lssl -lcrypto -llmdb -lnghttp2 -lfstrm -lprotobuf-c -lmicrohttpd -ljansson) -lpthread
 ALL_CFLAGS = $(CFLAGS_BASE) -I$(GEN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 
@@ -66,13 +66,18 @@ GEN := $(B)/gen
 # The dnstap schema, compiled by protoc-c (protobuf-c-compiler).
 DNSTAP_GEN := $(GEN)/dnstap/dnstap.pb-c.c $(GEN)/dnstap/dnstap.pb-c.h
 
-# Everything except the daemon's main() goes into libholdfast.a.
-LIB_SRCS := $(sort $(filter-out src/daemon/%,$(wildcard src/*/*.c)))
+# Everything except the daemon's main() and the control tool goes into libholdfast.a.
+LIB_SRCS := $(sort $(filter-out src/daemon/% src/ctl/%,$(wildcard src/*/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(GEN)/dnstap/dnstap.pb-c.o
 LIB := $(B)/libholdfast.a
 
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
 DAEMON := $(B)/holdfast
+
+# holdfastctl talks HTTP over the control socket with libcurl; only it links libcurl.
+CTL_SRCS := $(wildcard src/ctl/*.c)
+CTL := $(B)/holdfastctl
+CTL_LIBS := $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -92,7 +97,7 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 	check-integration check-world check-browser browser-deps demo \
 	fuzz fuzz-build \
 	fuzz-run lint clean deps-build deps-test readme
-all: $(DAEMON)
+all: $(DAEMON) $(CTL)
 lib: $(LIB)
 
 $(B)/%.o: %.c
@@ -126,6 +131,10 @@ $(LIB): $(LIB_OBJS)
 $(DAEMON): $(DAEMON_SRCS:%.c=$(B)/%.o) $(LIB)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(CTL): $(CTL_SRCS:%.c=$(B)/%.o) $(LIB)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CTL_LIBS) $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -176,7 +185,7 @@ check: deps-test
 		$(MAKE) --no-print-directory CC=clang FUZZ=1 WERROR=1 fuzz-run; fi
 	@echo "make check: all tests passed"
 
-check-build: $(DAEMON) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY_BINS)
+check-build: $(DAEMON) $(CTL) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAY_BINS)
 
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
@@ -197,7 +206,7 @@ check-replay: $(TOOL_BINS)
 	$(B)/tools/replay $(sort $(wildcard tests/replay/*.rpl))
 
 # The real daemon against a real NSD and scripted misbehaving servers, on loopback.
-check-integration: $(DAEMON)
+check-integration: $(DAEMON) $(CTL)
 	HOLDFAST=$(abspath $(DAEMON)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # The browser test's one npm package (playwright-core, pinned by package-lock.json). It

@@ -207,6 +207,9 @@ void hf_nsec_index_flush(struct hf_nsec_index *x, const uint8_t *name);
 /* Drops everything at or below name (name "." flushes all), from the store too. */
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name);
 
+/* Drops what is cached under exactly name (every type), from the store too. */
+void hf_cache_flush_name(struct hf_cache *c, const uint8_t *name);
+
 void hf_cache_stats(struct hf_cache *c, struct hf_cache_stats *out);
 
 /* --- packet cache --- */
@@ -245,5 +248,8 @@ size_t hf_pcache_answer(struct hf_pcache *pc, const uint8_t *query, size_t qname
 
 /* Drops every answer whose question name is at or below name ("." flushes all). */
 void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name);
+
+/* Drops every answer whose question name is exactly name. */
+void hf_pcache_flush_name(struct hf_pcache *pc, const uint8_t *name);
 
 void hf_pcache_stats(struct hf_pcache *pc, struct hf_cache_stats *out);

@@ -244,7 +244,7 @@ miss:
 	return 0;
 }
 
-void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name)
+static void flush_where(struct hf_pcache *pc, const uint8_t *name, bool below)
 {
 	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
 		struct hf_cshard *s = &pc->shards[i];
@@ -252,12 +252,23 @@ void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name)
 		struct hf_cent *h = s->lru.lnext;
 		while (h != &s->lru) {
 			struct hf_cent *next = h->lnext;
-			if (hf_name_in_zone(entry_wire((struct pc_entry *)h) + QNAME_OFF, name))
+			const uint8_t *qname = entry_wire((struct pc_entry *)h) + QNAME_OFF;
+			if (below ? hf_name_in_zone(qname, name) : hf_name_eq(qname, name))
 				hf_cshard_remove(s, h);
 			h = next;
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
+}
+
+void hf_pcache_flush(struct hf_pcache *pc, const uint8_t *name)
+{
+	flush_where(pc, name, true);
+}
+
+void hf_pcache_flush_name(struct hf_pcache *pc, const uint8_t *name)
+{
+	flush_where(pc, name, false);
 }
 
 void hf_pcache_stats(struct hf_pcache *pc, struct hf_cache_stats *out)

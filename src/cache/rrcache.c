@@ -881,6 +881,38 @@ bool hf_cache_has_nxdomain(struct hf_cache *c, const uint8_t *name, uint16_t rcl
 	return true;
 }
 
+/* Removes one entry whose owner is exactly name from shard s; false when there is none. */
+static bool drop_one_named(struct hf_cache *c, struct hf_cshard *s, const uint8_t *name)
+{
+	pthread_mutex_lock(&s->lock);
+	for (struct hf_cent *h = s->lru.lnext; h != &s->lru; h = h->lnext) {
+		struct rr_entry *e = (struct rr_entry *)h;
+		if (!hf_name_eq(entry_owner(e), name))
+			continue;
+		uint16_t type = e->type, rclass = e->rclass;
+		hf_cshard_remove(s, h);
+		pthread_mutex_unlock(&s->lock);
+		/* Outside the shard's lock, as drop() does: the store has locks of its own. */
+		hf_persist_del(c->persist, name, type, rclass);
+		return true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return false;
+}
+
+void hf_cache_flush_name(struct hf_cache *c, const uint8_t *name)
+{
+	uint8_t key[HF_NAME_MAX];
+	memcpy(key, name, hf_name_len(name));
+	hf_name_lower(key);
+	/* A proof of the zone's NSEC chain could deny the name again: drop its zones too. */
+	hf_nsec_index_flush(c->nsec, key);
+	for (size_t i = 0; i < HF_CACHE_SHARDS; i++) {
+		while (drop_one_named(c, &c->shards[i], key))
+			;
+	}
+}
+
 void hf_cache_flush(struct hf_cache *c, const uint8_t *name)
 {
 	hf_nsec_index_flush(c->nsec, name);

@@ -2,7 +2,7 @@
 /*
  * The hub: what the control plane shows (holdfastctl, /metrics, the web
  * page), fed by the workers and the guard. Safe from any thread; a worker
- * never waits on a reader for long (one short mutex per call).
+ * never waits on a reader for long.
  *
  * Records are the JSON objects written to events.file (one per line there),
  * without a trailing newline. The hub keeps the last HF_HUB_EVENTS of them
@@ -10,6 +10,12 @@
  * detections: fan-in, DNSSEC-failure bursts, unmatched-reply floods) by id
  * with their latest JSON, and a per-minute tally of what clients got for
  * the timeline. See doc/control-api.md for what readers see.
+ *
+ * hf_hub_outcome() runs for every client answer, cache hits included, on
+ * every worker thread: it takes no lock (relaxed atomic counters in a ring
+ * of per-minute buckets). Events and incidents are rare and take one short
+ * mutex. The readers below copy out under that mutex: their callbacks must
+ * only copy.
  */
 #pragma once
 
@@ -51,3 +57,52 @@ uint64_t hf_hub_event(struct hf_hub *h, const char *json, size_t len, const char
  */
 void hf_hub_incident(struct hf_hub *h, uint64_t id, const char *rule, bool open, const char *json,
                      size_t len);
+
+/* --- readers (the control plane) --- */
+
+/* One minute of the timeline. */
+struct hf_hub_point {
+	int64_t t; /* start of the minute, Unix seconds */
+	uint64_t n[HF_OUTCOME_COUNT];
+};
+
+/*
+ * The n minutes (at most HF_HUB_MINUTES) up to and including now_s's, oldest
+ * first, into out; minutes with nothing are zeros. Returns n.
+ */
+size_t hf_hub_timeline(struct hf_hub *h, int64_t now_s, size_t n, struct hf_hub_point *out);
+
+/*
+ * Outcomes of the last 60 seconds: the current minute plus the part of the
+ * previous one still inside the window.
+ */
+void hf_hub_last_minute(struct hf_hub *h, int64_t now_s, uint64_t out[HF_OUTCOME_COUNT]);
+
+typedef void (*hf_hub_json_fn)(void *ctx, uint64_t id, const char *json, size_t len);
+
+/*
+ * Calls fn for the events kept with id > after, oldest first, at most limit
+ * of them. Returns the id of the last one passed (after when none).
+ */
+uint64_t hf_hub_events_after(struct hf_hub *h, uint64_t after, size_t limit, hf_hub_json_fn fn,
+                             void *ctx);
+
+/* Calls fn for event id if it is still kept; false if not. */
+bool hf_hub_event_get(struct hf_hub *h, uint64_t id, hf_hub_json_fn fn, void *ctx);
+
+/* Calls fn for each incident, newest (highest id) first. */
+void hf_hub_incidents(struct hf_hub *h, hf_hub_json_fn fn, void *ctx);
+
+/* Calls fn for each rule name seen, with its event and incident counts. */
+void hf_hub_rules(struct hf_hub *h,
+                  void (*fn)(void *ctx, const char *rule, uint64_t events, uint64_t incidents),
+                  void *ctx);
+
+struct hf_hub_summary {
+	uint64_t events;         /* recorded since start (the last id) */
+	uint64_t incidents;      /* distinct ids seen */
+	uint64_t incidents_open; /* of those, still open */
+	int64_t last_event_s;    /* wall time the last event came in; 0: none yet */
+};
+
+void hf_hub_summary(struct hf_hub *h, struct hf_hub_summary *out);

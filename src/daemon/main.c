@@ -6,10 +6,13 @@
  *   holdfast --check-config [-c FILE]
  *
  * SIGHUP reloads the configuration file (a bad one keeps the running
- * configuration and says why); SIGTERM and SIGINT let requests in flight
- * finish, then exit with status 0.
+ * configuration and says why); so does POST /api/reload on the control
+ * socket, whose HTTP thread hands the work to the main loop (uv_async) and
+ * waits for the result. SIGTERM and SIGINT let requests in flight finish,
+ * then exit with status 0.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "control/control.h"
 #include "iterator/roots.h"
 #include "server/server.h"
 #include "upstream/upstream.h"
@@ -30,6 +34,7 @@
 #define RESOLV_CONF       "/etc/resolv.conf"
 #define UNPRIVILEGED_PORT 5300
 #define MAX_CLI_ADDRS     16
+#define RELOAD_WAIT_S     30 /* how long a control request waits for the main loop to reload */
 
 struct options {
 	const char *config;
@@ -42,10 +47,24 @@ struct options {
 	size_t nforward;
 };
 
+/* A reload asked for over the control socket, done on the main loop. */
+struct reload_req {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	uv_async_t async;
+	bool open;    /* the async handle may be sent to */
+	bool busy;    /* one request at a time; others wait their turn */
+	bool pending; /* sent, not yet done */
+	int rc;
+	char err[HF_CONFIG_ERR_MAX];
+};
+
 struct daemon {
 	struct options opt;
 	struct hf_server *server;
+	struct hf_control *control;
 	uv_signal_t sigterm, sigint, sighup;
+	struct reload_req reload;
 };
 
 static void usage(FILE *out)
@@ -268,9 +287,24 @@ static void log_start(const struct hf_config *cfg, const struct hf_upstreams *up
 		            cfg->root_hints[0] ? cfg->root_hints : "built in");
 }
 
+static void close_reload(struct reload_req *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->open = false;
+	if (r->pending) {
+		r->pending = false;
+		r->rc = HF_EINVAL;
+		snprintf(r->err, sizeof(r->err), "holdfast is stopping");
+		pthread_cond_broadcast(&r->done_cv);
+	}
+	pthread_mutex_unlock(&r->lock);
+	uv_close((uv_handle_t *)&r->async, NULL);
+}
+
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
+	close_reload(&d->reload);
 	hf_log_info("received %s: finishing requests in flight, then exiting",
 	            signum == SIGTERM ? "SIGTERM" : "SIGINT");
 	uv_signal_stop(&d->sigterm);
@@ -281,22 +315,112 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
-static void on_reload_signal(uv_signal_t *h, int signum)
+/* SIGHUP and POST /api/reload: HF_OK, or an error with err set (the old configuration stays). */
+static int reload_config(struct daemon *d, char *err)
 {
-	(void)signum;
-	struct daemon *d = h->data;
-	char err[HF_CONFIG_ERR_MAX];
 	struct hf_upstreams *up = NULL;
 	struct hf_roots *roots = NULL;
 	struct hf_anchors *anchors = NULL;
 	struct hf_config *cfg = load(&d->opt, &up, &roots, &anchors, err);
 	if (cfg == NULL) {
 		hf_log_error("reload failed: %s; keeping the running configuration", err);
-		return;
+		return HF_EINVAL;
 	}
 	hf_server_reload(d->server, cfg, up, roots, anchors);
-	hf_log_info("reloaded %s (listen addresses and cache size change only on restart)",
+	hf_log_info("reloaded %s (listen addresses, cache size and control listeners change only "
+	            "on restart)",
 	            d->opt.config ? d->opt.config : "the built-in defaults");
+	return HF_OK;
+}
+
+static void on_reload_signal(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	char err[HF_CONFIG_ERR_MAX];
+	(void)reload_config(h->data, err);
+}
+
+/* On the main loop: the reload a control request asked for. */
+static void on_reload_async(uv_async_t *a)
+{
+	struct daemon *d = a->data;
+	struct reload_req *r = &d->reload;
+	char err[HF_CONFIG_ERR_MAX] = "";
+	int rc = reload_config(d, err);
+	pthread_mutex_lock(&r->lock);
+	if (r->pending) {
+		r->rc = rc;
+		memcpy(r->err, err, sizeof(err));
+		r->pending = false;
+		pthread_cond_broadcast(&r->done_cv);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* On the control's HTTP thread: asks the main loop to reload and waits (bounded). */
+static int reload_from_control(void *ctx, char *err, size_t cap)
+{
+	struct reload_req *r = &((struct daemon *)ctx)->reload;
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RELOAD_WAIT_S;
+	int rc = -ETIMEDOUT;
+	snprintf(err, cap, "the reload did not finish within %d s", RELOAD_WAIT_S);
+	pthread_mutex_lock(&r->lock);
+	while (r->busy && r->open)
+		if (pthread_cond_timedwait(&r->done_cv, &r->lock, &until) != 0)
+			goto out;
+	if (!r->open) {
+		snprintf(err, cap, "holdfast is stopping");
+		rc = HF_EINVAL;
+		goto out;
+	}
+	r->busy = r->pending = true;
+	uv_async_send(&r->async);
+	while (r->pending)
+		if (pthread_cond_timedwait(&r->done_cv, &r->lock, &until) != 0)
+			break;
+	if (!r->pending) {
+		rc = r->rc;
+		snprintf(err, cap, "%s", r->err);
+	}
+	r->pending = false; /* a late result is dropped: nobody waits for it */
+	r->busy = false;
+	pthread_cond_broadcast(&r->done_cv);
+out:
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static void reload_init(struct daemon *d, uv_loop_t *loop)
+{
+	struct reload_req *r = &d->reload;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&r->lock, NULL);
+	uv_async_init(loop, &r->async, on_reload_async);
+	r->async.data = d;
+	r->open = true;
+}
+
+static int start_control(struct daemon *d, const struct hf_config *cfg)
+{
+	char err[HF_CONFIG_ERR_MAX];
+	struct hf_control_opts o = {.server = d->server,
+	                            .socket_path = cfg->control.socket,
+	                            .http = cfg->control.http_enabled ? &cfg->control.http : NULL,
+	                            .reload = reload_from_control,
+	                            .reload_ctx = d,
+	                            .version = HOLDFAST_VERSION};
+	d->control = hf_control_new(&o, err);
+	if (d->control == NULL) {
+		hf_log_error("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up,
@@ -317,13 +441,18 @@ static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up,
 	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&d->sighup, on_reload_signal, SIGHUP);
+	reload_init(d, loop);
 	int rc = hf_server_start(d->server);
-	if (rc < 0) {
-		hf_log_error("starting workers: %s", uv_strerror(rc));
+	if (rc < 0 || start_control(d, cfg) < 0) {
+		if (rc < 0)
+			hf_log_error("starting workers: %s", uv_strerror(rc));
+		hf_server_stop(d->server);
 		hf_server_free(d->server);
 		return 1;
 	}
 	uv_run(loop, UV_RUN_DEFAULT);
+	/* The control goes first: its requests read the server. */
+	hf_control_free(d->control);
 	hf_server_stop(d->server);
 	char summary[256];
 	hf_server_summary(d->server, summary, sizeof(summary));

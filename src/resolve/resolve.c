@@ -455,6 +455,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 		r->ev->incident = incident;
 	switch (v) {
 	case HF_GUARD_ACCEPT:
+		atomic_fetch_add_explicit(&s->accepted, 1, memory_order_relaxed);
 		hf_guard_learn(s, &p, edns, ip_ttl, rtt != 0 ? rtt : 1);
 		settle_doubt(r, &p, false);
 		if (r->ev != NULL && r->hold_until_us != 0)

@@ -262,10 +262,10 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
                                 size_t *out_len, struct hf_answer_stats *st)
 {
 	if (len < HF_HEADER_LEN || (hf_get16(msg + 2) & HF_FLAG_QR)) {
-		st->dropped++;
+		hf_counter_inc(&st->dropped);
 		return HF_VERDICT_DROP;
 	}
-	st->queries++;
+	hf_counter_inc(&st->queries);
 	memset(q, 0, offsetof(struct hf_query, qname));
 	q->qname_len = 0;
 	q->refresh = false;
@@ -278,7 +278,7 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 	    describe(ctx, &p, q) != HF_OK) {
 		if (rc == HF_OK || rc == HF_EBADVERS)
 			hf_pkt_clear(&p);
-		st->formerr++;
+		hf_counter_inc(&st->formerr);
 		*out_len = formerr_bare(msg, out);
 		return HF_VERDICT_ANSWER;
 	}
@@ -286,46 +286,46 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 
 	uint16_t rcode;
 	if (!hf_prefix_match(ctx->cfg->access.allow, ctx->cfg->access.nallow, client)) {
-		st->refused++;
+		hf_counter_inc(&st->refused);
 		*out_len = simple_answer(ctx, q, HF_RCODE_REFUSED, 18, "access denied", out);
 		return HF_VERDICT_ANSWER;
 	}
 	if (rc == HF_EBADVERS) {
-		st->badvers++;
+		hf_counter_inc(&st->badvers);
 		*out_len = simple_answer(ctx, q, HF_RCODE_BADVERS, 0, NULL, out);
 		return HF_VERDICT_ANSWER;
 	}
 	if (check_question(q, HF_OPCODE(q->flags), &rcode)) {
 		if (rcode == HF_RCODE_NOTIMP)
-			st->notimp++;
+			hf_counter_inc(&st->notimp);
 		else if (rcode == HF_RCODE_REFUSED)
-			st->refused++;
+			hf_counter_inc(&st->refused);
 		else
-			st->formerr++;
+			hf_counter_inc(&st->formerr);
 		*out_len = simple_answer(ctx, q, rcode, 0, NULL, out);
 		return HF_VERDICT_ANSWER;
 	}
 	if (q->qtype == HF_TYPE_ANY) {
-		st->any++;
+		hf_counter_inc(&st->any);
 		*out_len = any_answer(ctx, q, out);
 		return HF_VERDICT_ANSWER;
 	}
 	*out_len = from_local_zones(ctx, q, out);
 	if (*out_len != 0) {
-		st->local++;
+		hf_counter_inc(&st->local);
 		return HF_VERDICT_ANSWER;
 	}
 	*out_len = from_pcache(ctx, msg, q, out);
 	if (*out_len != 0) {
-		st->pcache_hits++;
+		hf_counter_inc(&st->pcache_hits);
 		return HF_VERDICT_ANSWER;
 	}
 	*out_len = from_cache(ctx, q, out);
 	if (*out_len != 0) {
-		st->cache_hits++;
+		hf_counter_inc(&st->cache_hits);
 		return HF_VERDICT_ANSWER;
 	}
-	st->resolving++;
+	hf_counter_inc(&st->resolving);
 	return HF_VERDICT_RESOLVE;
 }
 

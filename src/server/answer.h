@@ -16,6 +16,7 @@
 
 #include "cache/cache.h"
 #include "config/config.h"
+#include "util/counter.h"
 #include "wire/name.h"
 
 /* What the worker needs to know about a query to answer it later. */
@@ -48,9 +49,10 @@ struct hf_answer_ctx {
 	bool tcp;
 };
 
+/* Per worker: the worker's thread adds (hf_counter_inc), the control plane reads. */
 struct hf_answer_stats {
-	uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits, cache_hits,
-	    resolving, dropped, stale;
+	_Atomic uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits,
+	    cache_hits, resolving, dropped, stale;
 };
 
 /*

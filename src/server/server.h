@@ -42,10 +42,37 @@ void hf_server_stop(struct hf_server *s);
 
 void hf_server_free(struct hf_server *s);
 
-struct hf_hub;
+/* --- for the control plane (src/control) --- */
 
-/* What the control plane shows (control/hub.h): events, incidents, the timeline. */
+struct hf_hub;
+struct hf_cache;
+struct hf_pcache;
+
+/* The hub the workers feed (client outcomes) and the guard feeds (events, incidents). */
 struct hf_hub *hf_server_hub(struct hf_server *s);
+struct hf_cache *hf_server_cache(struct hf_server *s);
+struct hf_pcache *hf_server_pcache(struct hf_server *s);
+
+#define HF_SERVER_DROPPED 16 /* result index: no answer sent; 0..15 are header RCODEs */
+#define HF_SERVER_RESULTS 17
+
+/* Figures summed over the workers since start. */
+struct hf_server_stats {
+	uint64_t answers[2][HF_SERVER_RESULTS]; /* [0 UDP, 1 TCP][RCODE, or HF_SERVER_DROPPED] */
+	uint64_t queries, pcache_hits, cache_hits, resolving, stale, local, formerr, refused;
+	unsigned workers;
+};
+
+void hf_server_stats(struct hf_server *s, struct hf_server_stats *out);
+
+/*
+ * Calls fn for each upstream server: forwarders of the running
+ * configuration (forwarder true), then the name servers iteration has met.
+ * fn may read the server's atomic figures only.
+ */
+void hf_server_upstreams(struct hf_server *s,
+                         void (*fn)(void *ctx, const struct hf_upstream *u, bool forwarder),
+                         void *ctx);
 
 /* One line of figures for the log. */
 void hf_server_summary(struct hf_server *s, char *out, size_t cap);

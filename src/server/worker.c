@@ -16,7 +16,9 @@
 #include <uv.h>
 
 #include "cache/cache.h"
+#include "control/hub.h"
 #include "dnstap/dnstap.h"
+#include "iterator/infra.h"
 #include "iterator/iterator.h"
 #include "resolve/resolve.h"
 #include "server/answer.h"
@@ -28,6 +30,7 @@
 #include "upstream/io.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/counter.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/random.h"
@@ -92,6 +95,9 @@ struct pending {
 	struct tcp_conn *conn;
 	uint64_t started_ms;
 	bool answered; /* the client already got a stale answer; the result only fills the cache */
+	/* The replies to this question held a forgery the guard caught (set by the guard's
+	 * code): the client's answer counts as "forged caught" on the timeline. */
+	bool forged_caught;
 	struct pending *prev, *next;
 };
 
@@ -125,6 +131,8 @@ struct worker {
 	struct hf_upio *upio; /* upstream I/O: the loop, and its DNS-over-TLS connections */
 	struct hf_answer_stats st;
 	struct hf_dnstap *tap_client, *tap_up; /* the query log, per side; NULL: not logged */
+	/* Answers sent, by transport (0 UDP, 1 TCP) and header RCODE or HF_SERVER_DROPPED. */
+	_Atomic uint64_t results[2][HF_SERVER_RESULTS];
 
 	struct mmsghdr rmsg[BATCH];
 	struct mmsghdr smsg[BATCH];
@@ -241,6 +249,35 @@ static void tap_upstream(struct worker *w, const struct hf_req *r, const struct 
 
 /* --- sending answers --------------------------------------------------------- */
 
+/*
+ * Counts one client answer (len 0: none was sent) for /metrics, and its
+ * outcome for the timeline. Answers that refuse a query (REFUSED, FORMERR,
+ * NOTIMP) count in /metrics but say nothing about resolution, so they stay
+ * off the timeline.
+ */
+static void count_answer(struct worker *w, bool tcp, const uint8_t *msg, size_t len, bool stale,
+                         bool forged_caught, int64_t now_s)
+{
+	unsigned rcode = len >= HF_HEADER_LEN ? msg[3] & 0xF : HF_SERVER_DROPPED;
+	hf_counter_inc(&w->results[tcp][rcode]);
+	enum hf_outcome o;
+	if (rcode == HF_SERVER_DROPPED || rcode == HF_RCODE_SERVFAIL)
+		o = HF_OUTCOME_FAILED;
+	else if (stale)
+		o = HF_OUTCOME_STALE;
+	else if (rcode == HF_RCODE_NOERROR || rcode == HF_RCODE_NXDOMAIN)
+		o = forged_caught ? HF_OUTCOME_FORGED_CAUGHT : HF_OUTCOME_HONEST;
+	else
+		return;
+	hf_hub_outcome(w->srv->hub, o, now_s);
+}
+
+/* A message that got no answer at all (not a query, or unreadable). */
+static void count_dropped(struct worker *w, bool tcp)
+{
+	hf_counter_inc(&w->results[tcp][HF_SERVER_DROPPED]);
+}
+
 struct tcp_write {
 	uv_write_t req;
 	uint8_t data[];
@@ -331,11 +368,17 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 		tap_tcp(c, false, msg, len);
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
-	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0)
+	bool stale = false;
+	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0) {
 		v = HF_VERDICT_ANSWER;
-	if (v == HF_VERDICT_ANSWER)
+		stale = true;
+	}
+	if (v == HF_VERDICT_DROP)
+		count_dropped(w, true);
+	if (v == HF_VERDICT_ANSWER) {
 		tcp_send(c, w->out, out_len);
-	else if (v == HF_VERDICT_RESOLVE)
+		count_answer(w, true, w->out, out_len, stale, false, ctx.now);
+	} else if (v == HF_VERDICT_RESOLVE)
 		start_resolve(w, rt, &q, -1, &c->peer, sizeof(c->peer), c);
 	if (v == HF_VERDICT_ANSWER && q.refresh)
 		start_resolve(w, rt, &q, -1, NULL, 0, NULL);
@@ -459,10 +502,12 @@ static void pending_free(struct pending *p)
 	hf_free(p);
 }
 
-static void send_answer(struct pending *p, size_t len)
+static void send_answer(struct pending *p, size_t len, bool stale)
 {
 	if (p->client_len == 0)
 		return; /* a prefetch: nobody is waiting */
+	count_answer(p->w, p->conn != NULL, p->w->out, len, stale, p->forged_caught,
+	             hf_clock_wall());
 	if (p->conn != NULL)
 		tcp_send(p->conn, p->w->out, len);
 	else if (len != 0) {
@@ -563,7 +608,7 @@ static void finish(struct pending *p)
 		                         p->req.it != NULL, w->out);
 	else if (p->rt->cfg->serve_stale.enabled &&
 	         (len = hf_answer_stale(&ctx, &p->q, p->req.ede_text, w->out)) != 0) {
-		w->st.stale++;
+		hf_counter_inc(&w->st.stale);
 		stale = true;
 		hold_stale(w, &p->q, p->rt->cfg->serve_stale.recheck_ms);
 	} else
@@ -571,7 +616,8 @@ static void finish(struct pending *p)
 	/* The evidence is on disk before the client has its answer: whoever sees the answer can
 	 * find the event. */
 	record_evidence(p, w->out, len, stale);
-	send_answer(p, len);
+	p->forged_caught = p->req.ev != NULL || p->req.nev_done != 0;
+	send_answer(p, len, stale);
 	pending_free(p);
 }
 
@@ -589,7 +635,7 @@ static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct h
 	size_t len = hf_answer_stale(&ctx, q, "upstream failed lately", out);
 	if (len == 0)
 		return 0;
-	w->st.stale++;
+	hf_counter_inc(&w->st.stale);
 	/* Keep trying, throttled: the first refresh that succeeds ends the stale answers. */
 	if (refresh)
 		start_resolve(w, rt, q, -1, NULL, 0, NULL);
@@ -620,8 +666,8 @@ static void on_stale_tick(uv_timer_t *t)
 		if (len == 0)
 			continue;
 		p->answered = true;
-		w->st.stale++;
-		send_answer(p, len);
+		hf_counter_inc(&w->st.stale);
+		send_answer(p, len, true);
 	}
 }
 
@@ -723,6 +769,7 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		size_t len = hf_answer_servfail(&ctx, q, 0, "out of memory", w->out);
 		if (client_len == 0)
 			return;
+		count_answer(w, conn != NULL, w->out, len, false, false, ctx.now);
 		if (conn != NULL)
 			tcp_send(conn, w->out, len);
 		else
@@ -797,8 +844,10 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 		struct hf_answer_ctx ctx = answer_ctx(w, rt, false);
 		unsigned ns = 0;
 		for (unsigned i = 0; i < n; i++) {
-			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
+			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				count_dropped(w, false);
 				continue; /* no query is that big */
+			}
 			if (w->tap_client != NULL)
 				tap_client(w, false, false, (const struct sockaddr *)&w->raddr[i],
 				           udp_local(w, us->fd), w->rbuf[i], w->rmsg[i].msg_len);
@@ -807,9 +856,12 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
+			bool stale = false;
 			if (v == HF_VERDICT_RESOLVE &&
-			    (out_len = stale_if_held(w, rt, &q, false, w->sbuf[ns])) != 0)
+			    (out_len = stale_if_held(w, rt, &q, false, w->sbuf[ns])) != 0) {
 				v = HF_VERDICT_ANSWER;
+				stale = true;
+			}
 			if (v == HF_VERDICT_RESOLVE) {
 				start_resolve(w, rt, &q, us->fd, &w->raddr[i],
 				              w->rmsg[i].msg_hdr.msg_namelen, NULL);
@@ -817,8 +869,11 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			}
 			if (v == HF_VERDICT_ANSWER && q.refresh)
 				start_resolve(w, rt, &q, -1, NULL, 0, NULL);
+			if (v == HF_VERDICT_DROP)
+				count_dropped(w, false);
 			if (v != HF_VERDICT_ANSWER || out_len == 0)
 				continue;
+			count_answer(w, false, w->sbuf[ns], out_len, stale, false, ctx.now);
 			w->siov[ns] = (struct iovec){.iov_base = w->sbuf[ns], .iov_len = out_len};
 			w->smsg[ns].msg_hdr =
 			    (struct msghdr){.msg_name = &w->raddr[i],
@@ -1237,24 +1292,10 @@ void hf_server_free(struct hf_server *s)
 	hf_free(s);
 }
 
-struct hf_hub *hf_server_hub(struct hf_server *s)
-{
-	return s->hub;
-}
-
 void hf_server_summary(struct hf_server *s, char *out, size_t cap)
 {
-	struct hf_answer_stats t = {0};
-	for (unsigned i = 0; i < s->nworkers; i++) {
-		const struct hf_answer_stats *st = &s->workers[i].st;
-		t.queries += st->queries;
-		t.pcache_hits += st->pcache_hits;
-		t.cache_hits += st->cache_hits;
-		t.resolving += st->resolving;
-		t.formerr += st->formerr;
-		t.refused += st->refused;
-		t.stale += st->stale;
-	}
+	struct hf_server_stats t;
+	hf_server_stats(s, &t);
 	int n = snprintf(out, cap,
 	                 "%llu queries: %llu from the packet cache, %llu from the record cache, "
 	                 "%llu resolved upstream, %llu stale answers, %llu FORMERR, %llu REFUSED",
@@ -1278,4 +1319,68 @@ void hf_server_summary(struct hf_server *s, char *out, size_t cap)
 			len = n > 0 && (size_t)n < cap - len ? len + (size_t)n : cap;
 		}
 	}
+}
+
+/* --- for the control plane ---------------------------------------------------------- */
+
+struct hf_hub *hf_server_hub(struct hf_server *s)
+{
+	return s->hub;
+}
+
+struct hf_cache *hf_server_cache(struct hf_server *s)
+{
+	return s->cache;
+}
+
+struct hf_pcache *hf_server_pcache(struct hf_server *s)
+{
+	return s->pcache;
+}
+
+void hf_server_stats(struct hf_server *s, struct hf_server_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->workers = s->nworkers;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		const struct worker *w = &s->workers[i];
+		const struct hf_answer_stats *st = &w->st;
+		for (int t = 0; t < 2; t++) {
+			for (int r = 0; r < HF_SERVER_RESULTS; r++)
+				out->answers[t][r] += hf_counter_get(&w->results[t][r]);
+		}
+		out->queries += hf_counter_get(&st->queries);
+		out->pcache_hits += hf_counter_get(&st->pcache_hits);
+		out->cache_hits += hf_counter_get(&st->cache_hits);
+		out->resolving += hf_counter_get(&st->resolving);
+		out->stale += hf_counter_get(&st->stale);
+		out->local += hf_counter_get(&st->local);
+		out->formerr += hf_counter_get(&st->formerr);
+		out->refused += hf_counter_get(&st->refused);
+	}
+}
+
+struct upstream_walk {
+	void (*fn)(void *ctx, const struct hf_upstream *u, bool forwarder);
+	void *ctx;
+};
+
+static void walk_infra(void *ctx, struct hf_upstream *u)
+{
+	struct upstream_walk *wk = ctx;
+	wk->fn(wk->ctx, u, false);
+}
+
+void hf_server_upstreams(struct hf_server *s,
+                         void (*fn)(void *ctx, const struct hf_upstream *u, bool forwarder),
+                         void *ctx)
+{
+	/* Older runtimes stay allocated until exit, so this one outlives the walk. */
+	const struct hf_upstreams *up = atomic_load_explicit(&s->rt, memory_order_acquire)->up;
+	for (size_t z = 0; z < up->nzones; z++) {
+		for (size_t i = 0; i < up->zones[z].n; i++)
+			fn(ctx, &up->zones[z].servers[i], true);
+	}
+	struct upstream_walk wk = {.fn = fn, .ctx = ctx};
+	hf_infra_each(s->infra, walk_infra, &wk);
 }

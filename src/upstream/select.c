@@ -294,8 +294,20 @@ uint32_t hf_upstream_timeout_ms(const struct hf_upstream *s, uint32_t max_ms)
 	return t < max_ms ? t : max_ms;
 }
 
+static void rtt_observe(struct hf_upstream *s, uint32_t rtt_us)
+{
+	static const uint32_t bounds[] = HF_RTT_BUCKETS_US;
+	_Static_assert(HF_ARRAY_LEN(bounds) + 1 == HF_RTT_BUCKETS, "one bucket more: +Inf");
+	size_t b = 0;
+	while (b < HF_ARRAY_LEN(bounds) && rtt_us > bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&s->rtt_hist[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->rtt_sum_us, rtt_us, memory_order_relaxed);
+}
+
 void hf_upstream_answered(struct hf_upstream *s, uint32_t rtt_us)
 {
+	rtt_observe(s, rtt_us);
 	uint32_t old = atomic_load_explicit(&s->srtt_us, memory_order_relaxed);
 	uint32_t srtt = old == 0 ? rtt_us : (uint32_t)(((uint64_t)old * 7 + rtt_us) / 8);
 	atomic_store_explicit(&s->srtt_us, srtt ? srtt : 1, memory_order_relaxed);

@@ -36,6 +36,13 @@
 
 #define HF_UPSTREAM_MAX_SERVERS 32 /* per zone; tried servers are a bit mask */
 
+/* Upper bounds (microseconds) of the RTT histogram's buckets; one more bucket is +Inf. */
+#define HF_RTT_BUCKETS_US                                                                          \
+	{                                                                                          \
+		1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000    \
+	}
+#define HF_RTT_BUCKETS 12
+
 struct hf_tls_peer;
 struct ssl_ctx_st;
 
@@ -55,7 +62,10 @@ struct hf_upstream {
 	_Atomic uint32_t rtt_seen;     /* accepted UDP replies timed */
 	_Atomic uint8_t edns;          /* HF_GUARD_EDNS_* */
 	_Atomic uint64_t tcp_until_ms; /* doubted lately: ask over TCP until then */
-	_Atomic uint64_t doubted, rejected;
+	_Atomic uint64_t doubted, rejected, accepted; /* the guard's verdicts on replies */
+	/* Round-trip times of answers (/metrics): counts per bucket (not cumulative), and sum. */
+	_Atomic uint64_t rtt_hist[HF_RTT_BUCKETS];
+	_Atomic uint64_t rtt_sum_us;
 	/* DNS over TLS: connections set up (resumed ones too), and those refused or failed. */
 	_Atomic uint64_t tls_connections, tls_resumed, tls_failures;
 	/* DNS cookies (RFC 7873, RFC 9018): ours for this server and the one it gave us,

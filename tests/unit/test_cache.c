@@ -857,6 +857,25 @@ static void test_flush_zone(void **state)
 	hf_cache_free(c);
 }
 
+/* The control plane's "flush this name": the name itself, every type, nothing below it. */
+static void test_flush_name(void **state)
+{
+	(void)state;
+	struct hf_cache *c = hf_cache_new(&default_opts);
+	assert_non_null(c);
+	store_a(c, "example.com.", T0);
+	store_a(c, "a.example.com.", T0);
+	store(c, www_a, T0);
+	uint8_t name[HF_NAME_MAX];
+	name_of("EXAMPLE.com.", name);
+	hf_cache_flush_name(c, name);
+	ASK_MISS(c, "example.com.", HF_TYPE_A, T0);
+	char got[8192];
+	assert_int_equal(ask(c, "a.example.com.", HF_TYPE_A, T0, got, sizeof(got)), HF_CACHE_HIT);
+	assert_int_equal(ask(c, "www.example.com.", HF_TYPE_A, T0, got, sizeof(got)), HF_CACHE_HIT);
+	hf_cache_free(c);
+}
+
 /* --- several threads at once --- */
 
 struct worker {
@@ -970,6 +989,7 @@ int main(void)
 	    cmocka_unit_test(test_answer_does_not_fit),
 	    cmocka_unit_test(test_eviction_lru_and_bound),
 	    cmocka_unit_test(test_flush_zone),
+	    cmocka_unit_test(test_flush_name),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_dnssec_records_and_security),
 	    cmocka_unit_test(test_nsec_index),

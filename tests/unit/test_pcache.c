@@ -341,6 +341,12 @@ static void test_flush(void **state)
 	assert_false(has_a(pc, "www.example.com.", T0));
 	assert_false(has_a(pc, "example.com.", T0));
 	assert_true(has_a(pc, "www.example.net.", T0));
+	/* Just the name: what lies below stays. */
+	store_a(pc, "www.example.com.", T0);
+	store_a(pc, "example.com.", T0);
+	hf_pcache_flush_name(pc, zone);
+	assert_false(has_a(pc, "example.com.", T0));
+	assert_true(has_a(pc, "www.example.com.", T0));
 	hf_pcache_free(pc);
 }
 

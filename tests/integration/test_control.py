@@ -387,3 +387,72 @@ def test_status_when_the_upstream_is_gone(ctl_bin, holdfast_factory, nsd_factory
     assert stats["holdfast_stale_answers_total"] >= 3
     line = ctl(ctl_bin, hf, "status").stdout.splitlines()[0]
     assert line.startswith(st["state"] + ": "), line
+
+
+# --- what an attack leaves: events and incidents -------------------------------------
+
+
+def test_events_and_incidents_of_an_attack(ctl_bin, holdfast_factory, bad_upstream):
+    """An injected reply (doubted, then contradicted by the TCP answer) is one event that
+    holdfastctl lists, lays out and follows, and with thresholds of one name it opens a
+    fan-in incident: incidents, status, /metrics and the events' link all show it."""
+    from conftest import FORGED_A
+    up = bad_upstream("inject", records={("e1.example.test.", "A"): ["192.0.2.1"],
+                                         ("e2.example.test.", "A"): ["192.0.2.2"]})
+    hf = holdfast_factory([up.server], start=False)
+    port = free_port(hf.addr)
+    hf.config["control"]["http"] = hostport(hf.addr, port)
+    hf.config["guard"] = {"tcp-after-doubt": "0s", "fan-in-names": 1, "fan-in-zones": 1,
+                          "fan-in-servers": 1}
+    hf.write_config(hf.config)
+    hf.http, hf.sock = (hf.addr, port), hf.config["control"]["socket"]
+    hf.start()
+    follow = subprocess.Popen([ctl_bin, "-s", hf.sock, "events", "follow", "--count", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)  # follow starts after what is there: let it look first
+        assert "192.0.2.1" in hf.ask("e1.example.test.", "A", timeout=5.0).to_text()
+        assert "192.0.2.2" in hf.ask("e2.example.test.", "A", timeout=5.0).to_text()
+        out, err = follow.communicate(timeout=CTL_TIMEOUT)
+    finally:
+        if follow.poll() is None:
+            follow.kill()
+    assert follow.returncode == 0, err
+    assert "e1.example.test." in out and "e2.example.test." in out, out
+
+    listed = ctl(ctl_bin, hf, "events").stdout
+    assert "e1.example.test." in listed and "no-opt" in listed, listed
+    shown = ctl(ctl_bin, hf, "events", "show", "1").stdout
+    assert FORGED_A in shown and "doubted" in shown and "192.0.2.1" in shown, shown
+    events = ctl_json(ctl_bin, hf, "events")["events"]
+    assert [e["id"] for e in events] == [1, 2], events
+    assert events[0]["name"] == "e1.example.test." and events[0]["qtype"] == "A"
+    assert "differing-replies" in events[0]["rules"] and events[0]["incident"] == 1, events[0]
+
+    incidents = ctl_json(ctl_bin, hf, "incidents")["incidents"]
+    assert len(incidents) == 1, incidents
+    inc = incidents[0]
+    assert inc["rule"] == "fan-in" and inc["state"] == "open", inc
+    assert inc["address"] == FORGED_A.rsplit(".", 1)[0] + ".0/24" and inc["names"] == 2, inc
+    assert inc["address"] in ctl(ctl_bin, hf, "incidents").stdout
+    assert ctl_json(ctl_bin, hf, "status")["state"] == "network-lying"
+    samples = metrics(hf)
+    assert value(samples, "holdfast_events_total") == 2
+    assert value(samples, "holdfast_event_rules_total", rule="no-opt") == 2
+    assert value(samples, "holdfast_incidents_total", rule="fan-in") == 1
+    assert value(samples, "holdfast_incidents_open") == 1
+    # The file has the same: two events and the incident's opening line, chained.
+    with open(os.path.join(hf.dir, "events.jsonl")) as f:
+        kinds = [json.loads(line)["type"] for line in f]
+    assert sorted(kinds) == ["incident", "suspected-hijack", "suspected-hijack"], kinds
+
+
+def test_unmatched_flood_is_an_incident(ctl_bin, holdfast_factory, bad_upstream):
+    """Replies with the wrong ID (off-path spoofing) feed the unmatched-flood rule."""
+    up = bad_upstream("wrong-id", records={("f1.example.test.", "A"): ["192.0.2.1"]})
+    hf = holdfast_factory([up.server], config={"guard": {"unmatched-flood": 1}})
+    hf.sock = hf.config["control"]["socket"]
+    assert hf.ask("f1.example.test.", "A", timeout=5.0).rcode() == dns.rcode.NOERROR
+    incidents = ctl_json(ctl_bin, hf, "incidents")["incidents"]
+    assert [i["rule"] for i in incidents] == ["unmatched-flood"], incidents
+    assert incidents[0]["replies"] >= 1 and incidents[0]["servers"], incidents[0]

@@ -6,7 +6,7 @@
  * over after decoding, and parsed as from both listeners. Every answer must
  * be a status the API uses, with an error line exactly when it is not 200;
  * a request control.http accepts must be accepted by control.socket too,
- * the same way.
+ * the same way. The first line also goes through the Host check.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -63,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(st_priv, err_priv);
 	if (st_pub == 200 && (st_priv != 200 || memcmp(&pub, &priv, sizeof(pub)) != 0))
 		abort();
+	(void)hf_ctl_host_is_local(text); /* the first line as a Host header */
 	hf_free(text);
 	return 0;
 }

@@ -73,6 +73,16 @@ struct hf_ctl_req {
 int hf_ctl_parse(const char *method, const char *path, const struct hf_ctl_arg *args, size_t nargs,
                  bool privileged, struct hf_ctl_req *req, char *err, size_t errcap);
 
+/*
+ * DNS rebinding: a web page the operator opens elsewhere can point a name of
+ * its own at 127.0.0.1 and read a loopback control.http through the
+ * browser. Such a request carries that name in Host; one meant for holdfast
+ * names an address or localhost. True if host (the Host header, NULL when
+ * absent) is an IPv4 address, a bracketed IPv6 address or "localhost", each
+ * with an optional port.
+ */
+bool hf_ctl_host_is_local(const char *host);
+
 /* --- the listeners (http.c) --- */
 
 struct hf_server;

@@ -7,8 +7,10 @@
  */
 #include "control/control.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "wire/rrtype.h"
 
@@ -184,4 +186,38 @@ int hf_ctl_parse(const char *method, const char *path, const struct hf_ctl_arg *
 	req->route = r->route;
 	req->id = id;
 	return route_args(args, nargs, req, err, errcap);
+}
+
+/* An optional ":PORT" (1-5 digits) at s; true if that is all there is. */
+static bool port_only(const char *s)
+{
+	if (*s == '\0')
+		return true;
+	size_t n = strspn(s + 1, "0123456789");
+	return s[0] == ':' && n >= 1 && n <= 5 && s[1 + n] == '\0';
+}
+
+bool hf_ctl_host_is_local(const char *host)
+{
+	char addr[INET6_ADDRSTRLEN];
+	uint8_t bin[16];
+	if (host == NULL)
+		return false;
+	if (host[0] == '[') {
+		const char *end = strchr(host, ']');
+		size_t n = end != NULL ? (size_t)(end - host - 1) : 0;
+		if (n == 0 || n >= sizeof(addr))
+			return false;
+		memcpy(addr, host + 1, n);
+		addr[n] = '\0';
+		return inet_pton(AF_INET6, addr, bin) == 1 && port_only(end + 1);
+	}
+	size_t n = strcspn(host, ":");
+	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return port_only(host + n);
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, host, n);
+	addr[n] = '\0';
+	return inet_pton(AF_INET, addr, bin) == 1 && port_only(host + n);
 }

@@ -13,8 +13,9 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-#define LYING_WINDOW_S   300 /* a hijack event this recent still says "network-lying" */
-#define DOWN_MIN_QUERIES 3   /* fewer upstream queries in a minute say nothing */
+#define LYING_WINDOW_S      300 /* a hijack event this recent still says "network-lying" */
+#define DOWN_MIN_QUERIES    3   /* fewer upstream queries in a minute say nothing */
+#define STATUS_NAME_SERVERS 16  /* name servers down or on TCP only shown in the status */
 
 void hf_ctl_view_init(struct hf_ctl_view *v, struct hf_server *s, const char *version)
 {
@@ -57,13 +58,16 @@ static void add_upstream(void *ctx, const struct hf_upstream *s, bool forwarder)
 {
 	struct hf_ctl_figures *f = ctx;
 	uint64_t queries = LOAD(s->queries);
-	/* Name servers iteration met but never asked stay out: they are many and say nothing. */
-	if (!forwarder && queries == 0)
+	bool down = LOAD(s->down_until_ms) > f->now_ms,
+	     tcp_only = LOAD(s->tcp_until_ms) > f->now_ms;
+	/* Name servers iteration met but never asked stay out: they are many and say nothing.
+	 * (Its queries count in answers and timeouts: the iterator sends without counting.) */
+	if (!forwarder && queries == 0 && LOAD(s->answers) == 0 && !down && !tcp_only)
 		return;
 	struct hf_ctl_upstream *u = up_slot(f, s->name);
 	u->forwarder |= forwarder;
-	u->down |= LOAD(s->down_until_ms) > f->now_ms;
-	u->tcp_only |= LOAD(s->tcp_until_ms) > f->now_ms;
+	u->down |= down;
+	u->tcp_only |= tcp_only;
 	u->srtt_us = LOAD(s->srtt_us);
 	u->queries += queries;
 	u->answers += LOAD(s->answers);
@@ -194,16 +198,24 @@ static void judge(const struct hf_ctl_figures *f, const struct hf_ctl_sample *d,
 	}
 }
 
+/*
+ * The forwarders, and the name servers iteration asked that are down or on
+ * TCP only now (the ones worth a look: a doubted server is asked over TCP),
+ * at most STATUS_NAME_SERVERS of those.
+ */
 static json_t *upstreams_json(const struct hf_ctl_figures *f)
 {
 	json_t *a = json_array();
+	unsigned shown = 0;
 	for (size_t i = 0; a != NULL && i < f->nup; i++) {
 		const struct hf_ctl_upstream *u = &f->up[i];
-		if (!u->forwarder)
+		if (!u->forwarder && (!(u->down || u->tcp_only) || shown++ >= STATUS_NAME_SERVERS))
 			continue;
 		const char *state = u->down ? "down" : u->tcp_only ? "tcp-only" : "up";
-		json_array_append_new(a, json_pack("{s:s, s:f, s:s}", "server", u->name, "rtt_ms",
-		                                   u->srtt_us / 1000.0, "state", state));
+		json_array_append_new(a,
+		                      json_pack("{s:s, s:f, s:s, s:s}", "server", u->name, "rtt_ms",
+		                                u->srtt_us / 1000.0, "state", state, "kind",
+		                                u->forwarder ? "forwarder" : "name server"));
 	}
 	return a;
 }

@@ -37,6 +37,7 @@ struct listener {
 	struct hf_control *c;
 	struct MHD_Daemon *d;
 	bool privileged;
+	bool loopback; /* control.http on a loopback address: Host is checked (rebinding) */
 };
 
 struct hf_control {
@@ -195,6 +196,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_data_size;
 	(void)con_cls;
 	struct listener *l = cls;
+	if (l->loopback &&
+	    !hf_ctl_host_is_local(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host")))
+		return respond_error(conn, MHD_HTTP_FORBIDDEN,
+		                     "Host must be an address or localhost (DNS rebinding)");
 	struct args a = {.n = 0};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
 	struct hf_ctl_req q;
@@ -215,6 +220,14 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 }
 
 /* --- listeners ------------------------------------------------------------------------- */
+
+static bool is_loopback(const struct hf_addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr) >> 24) == 127;
+	const struct in6_addr *v6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(v6);
+}
 
 static int tcp_listener(const struct hf_addr *a, char *err)
 {
@@ -385,6 +398,7 @@ struct hf_control *hf_control_new(const struct hf_control_opts *o, char err[HF_C
 			goto fail;
 	}
 	if (o->http != NULL) {
+		c->http_l.loopback = is_loopback(o->http);
 		int fd = tcp_listener(o->http, err);
 		if (fd < 0 || serve(c, &c->http_l, fd, false, err) < 0)
 			goto fail;

@@ -238,7 +238,10 @@ static int cmd_status(const struct ctl *c)
 	json_t *u;
 	json_array_foreach(json_object_get(j, "upstreams"), i, u)
 	{
-		printf("  upstream %s: %s, rtt %.1f ms\n", str(u, "server"), str(u, "state"),
+		const char *kind = str(u, "kind");
+		printf("  %s %s: %s, rtt %.1f ms\n",
+		       strcmp(kind, "name server") == 0 ? "name server" : "upstream",
+		       str(u, "server"), str(u, "state"),
 		       json_number_value(json_object_get(u, "rtt_ms")));
 	}
 	printf("  holdfast %s, up %llds\n", str(j, "version"), num(j, "uptime_s"));

@@ -99,7 +99,7 @@ def test_status_healthy(ctl_bin, hf):
     assert st["state"] == "healthy"
     assert st["queries"] >= 1
     assert st["upstreams"] == [{"server": nsd_name(hf), "rtt_ms": st["upstreams"][0]["rtt_ms"],
-                                "state": "up"}]
+                                "state": "up", "kind": "forwarder"}]
 
 
 def nsd_name(hf):
@@ -283,13 +283,26 @@ def raw_exchange(addr, data, *, timeout=5.0):
         s.close()
 
 
+def test_dns_rebinding_is_refused(hf):
+    """A loopback control.http answers only requests that name an address or localhost:
+    a page elsewhere that points its own name at 127.0.0.1 gets nothing to read."""
+    ok = raw_exchange(hf.http, b"GET /api/status HTTP/1.1\r\nHost: localhost:8053\r\n"
+                      b"Connection: close\r\n\r\n")
+    assert ok.startswith(b"HTTP/1.1 200"), ok[:40]
+    for host in (b"evil.example", b"evil.example:8053", b"127.0.0.1.evil.example"):
+        reply = raw_exchange(hf.http, b"GET /api/status HTTP/1.1\r\nHost: " + host +
+                             b"\r\nConnection: close\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 403") and b"rebinding" in reply, reply[:200]
+    still_serving(hf)
+
+
 def test_garbage_never_hurts(hf):
     # Junk gets a 400 or the connection closed, never an answer or a hang.
     reply = raw_exchange(hf.http, b"\x00\xff\x13garbage\r\n\r\n")
     assert reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply[:40]
-    assert raw_exchange(hf.http, b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")[:12] in (
+    assert raw_exchange(hf.http, b"BREW /pot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")[:12] in (
         b"HTTP/1.1 405", b"HTTP/1.1 501")
-    huge = b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    huge = b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     reply = raw_exchange(hf.http, huge)
     assert reply == b"" or reply.split(b" ")[1] in (b"414", b"431", b"400"), reply[:40]
     many_headers = b"GET / HTTP/1.1\r\n" + b"X-A: " + b"b" * 2000 + b"\r\n" * 1 + \
@@ -306,13 +319,13 @@ def test_idle_connections_are_bounded(hf, client_ip):
     for _ in range(24):  # past the per-address cap: those are refused or closed at once
         try:
             s = socket.create_connection(hf.http, timeout=5)
-            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             idle.append(s)
         except OSError:
             break
     try:
         other = socket.create_connection(hf.http, timeout=10, source_address=(client_ip(), 0))
-        other.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        other.sendall(b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         other.settimeout(10)
         assert other.recv(12) == b"HTTP/1.1 200"
         other.close()

@@ -106,12 +106,38 @@ static void test_bad_requests(void **state)
 	assert_int_equal(parse("GET", NULL, NULL, 0, false, &q), 400);
 }
 
+static void test_host_is_local(void **state)
+{
+	(void)state;
+	const char *ok[] = {"127.0.0.1", "127.0.0.1:8053", "localhost",  "LocalHost:80",
+	                    "[::1]",     "[::1]:8053",     "192.0.2.7:1"};
+	const char *bad[] = {NULL,
+	                     "",
+	                     "evil.example",
+	                     "evil.example:8053",
+	                     "localhost.evil.example",
+	                     "127.0.0.1.evil.example",
+	                     "127.0.0.1:",
+	                     "127.0.0.1:123456",
+	                     "[::1",
+	                     "[::1]x",
+	                     "[]",
+	                     "::1",
+	                     "127.0.0.1:80:80",
+	                     "localhost:x"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_true(hf_ctl_host_is_local(ok[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(hf_ctl_host_is_local(bad[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reads_and_defaults),
 	    cmocka_unit_test(test_socket_only),
 	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_host_is_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -442,7 +442,11 @@ def test_events_and_incidents_of_an_attack(ctl_bin, holdfast_factory, bad_upstre
     assert events[0]["name"] == "e1.example.test." and events[0]["qtype"] == "A"
     assert "differing-replies" in events[0]["rules"] and events[0]["incident"] == 1, events[0]
 
-    incidents = ctl_json(ctl_bin, hf, "incidents")["incidents"]
+    for _ in range(50):  # an open incident's figures reach the hub once a second
+        incidents = ctl_json(ctl_bin, hf, "incidents")["incidents"]
+        if incidents and incidents[0]["names"] == 2:
+            break
+        time.sleep(0.1)
     assert len(incidents) == 1, incidents
     inc = incidents[0]
     assert inc["rule"] == "fan-in" and inc["state"] == "open", inc

@@ -4,7 +4,9 @@ way on-path injectors forge them (no OPT, another address; the real answer only 
 TCP): the forged address is never served nor cached, the server is asked over TCP
 from then on, and that is remembered across a restart (guard.state under cache.path)."""
 
+import json
 import os
+import time
 
 import dns.rcode
 
@@ -79,7 +81,6 @@ def test_one_evidence_event_per_attacked_query(holdfast_factory, bad_upstream, t
     every reply (the forged one and the honest TCP one), the rules that fired, the action
     and what the client got; untouched queries leave nothing; the lines are hash-chained."""
     import hashlib
-    import json
     up = bad_upstream("inject", records={("e1.example.test.", "A"): ["192.0.2.1"],
                                          ("e2.example.test.", "A"): ["192.0.2.2"]})
     honest = bad_upstream("honest", records={("ok.other.test.", "A"): ["192.0.2.9"]})
@@ -111,3 +112,32 @@ def test_one_evidence_event_per_attacked_query(holdfast_factory, bad_upstream, t
     lines = _events(hf)
     assert len(lines) == 2, lines
     assert json.loads(lines[1])["prev"] == hashlib.sha256(lines[0].encode()).hexdigest()
+
+
+def test_breaker_serves_last_known_good(holdfast_factory, bad_upstream):
+    """While a fan-in incident is open, a reply in its prefix is refused even from an
+    honest server: not cached, and the client gets the last known good answer the cache
+    still holds (stale, EDE 3); the incident counts the answers it blocked."""
+    import dns.edns
+    hijacked = bad_upstream("inject", records={("e1.example.test.", "A"): ["192.0.2.1"]})
+    # An honest name whose address shares the forged address's /24.
+    honest = bad_upstream("honest", records={("h.other.test.", "A"): ["203.0.113.7"]})
+    hf = holdfast_factory([hijacked.server], config={
+        "cache": {"path": "", "max-ttl": "1s"},
+        "guard": {"tcp-after-doubt": "0s", "fan-in-names": 1, "fan-in-zones": 1,
+                  "fan-in-servers": 1}}, forward=[
+        {"zone": "example.test.", "upstreams": [f"{hijacked.server[0]}@{hijacked.server[1]}"]},
+        {"zone": "other.test.", "upstreams": [f"{honest.server[0]}@{honest.server[1]}"]}])
+    assert "203.0.113.7" in hf.ask("h.other.test.", "A").to_text()
+    assert "192.0.2.1" in hf.ask("e1.example.test.", "A", timeout=5.0).to_text()
+    time.sleep(1.5)  # h.other.test. has expired: only its stale copy is left
+    r = hf.ask("h.other.test.", "A", timeout=8.0)
+    assert r.rcode() == dns.rcode.NOERROR and "203.0.113.7" in r.to_text(), r
+    ede = [o.code for o in r.options if isinstance(o, dns.edns.EDEOption)]
+    assert dns.edns.EDECode.STALE_ANSWER in ede, r
+    lines = [json.loads(line) for line in _events(hf)]
+    incident = [e for e in lines if e["type"] == "incident"]
+    assert [i["rule"] for i in incident] == ["fan-in"], incident
+    blocked = [e for e in lines if e["type"] == "suspected-hijack" and "fan-in" in e["rules"]]
+    assert blocked and blocked[0]["name"] == "h.other.test.", lines
+    assert blocked[0]["incident"] == incident[0]["id"]

@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "guard/forged.h"
 #include "control/control.h"
 #include "iterator/roots.h"
 #include "server/server.h"
@@ -224,6 +225,19 @@ static void unprivileged_defaults(const struct options *o, struct hf_config *cfg
 	            UNPRIVILEGED_PORT, UNPRIVILEGED_PORT);
 }
 
+/* guard.forged-list must read, or the configuration is refused (at start, check, reload). */
+static bool forged_list_ok(const struct hf_config *cfg, char *err)
+{
+	char why[HF_CONFIG_ERR_MAX];
+	struct hf_forged *f = hf_forged_load(cfg->guard.forged_list, why);
+	if (f == NULL) {
+		snprintf(err, HF_CONFIG_ERR_MAX, "guard.forged-list: %.400s", why);
+		return false;
+	}
+	hf_forged_free(f);
+	return true;
+}
+
 /* Config plus upstreams, root hints and trust anchors, or NULL with err set. */
 static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
                               struct hf_roots **roots, struct hf_anchors **anchors_out, char *err)
@@ -243,6 +257,10 @@ static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
 	}
 	*roots = hf_roots_load(cfg->root_hints, err);
 	struct hf_anchors *anchors = *roots ? hf_anchors_load(cfg, err) : NULL;
+	if (anchors != NULL && !forged_list_ok(cfg, err)) {
+		hf_anchors_free(anchors);
+		anchors = NULL;
+	}
 	if (anchors == NULL) {
 		hf_roots_free(*roots);
 		hf_upstreams_free(*up);
@@ -483,6 +501,10 @@ int main(int argc, char **argv)
 		up = hf_upstreams_new(cfg, RESOLV_CONF, err);
 		struct hf_roots *roots = up ? hf_roots_load(cfg->root_hints, err) : NULL;
 		struct hf_anchors *anchors = roots ? hf_anchors_load(cfg, err) : NULL;
+		if (anchors != NULL && !forged_list_ok(cfg, err)) {
+			hf_anchors_free(anchors);
+			anchors = NULL;
+		}
 		hf_upstreams_free(up);
 		hf_config_free(cfg);
 		hf_roots_free(roots);

@@ -1,5 +1,5 @@
 """--check-config also checks the files the configuration names: root hints and
-trust anchors."""
+trust anchors, the known-forged list."""
 import subprocess
 
 
@@ -88,3 +88,24 @@ def test_hints_given_as_a_directory(holdfast_bin, tmp_path):
                        timeout=10)
     assert p.returncode == 1
     assert "cannot read" in p.stderr
+
+
+def check_forged(holdfast_bin, tmp_path, text):
+    return check_with_file(holdfast_bin, tmp_path, "guard: {{forged-list: {}}}", "forged", text)
+
+
+def test_forged_list_missing(holdfast_bin, tmp_path):
+    p = check_forged(holdfast_bin, tmp_path, None)
+    assert p.returncode == 1
+    assert "guard.forged-list: " in p.stderr and "forged" in p.stderr, p.stderr
+
+
+def test_forged_list_garbage_names_the_line(holdfast_bin, tmp_path):
+    p = check_forged(holdfast_bin, tmp_path, "# mine\n192.0.2.1\n2001:db8::/129\n")
+    assert p.returncode == 1
+    assert "forged: line 3: '2001:db8::/129' is not an address or prefix" in p.stderr, p.stderr
+
+
+def test_forged_list_good(holdfast_bin, tmp_path):
+    p = check_forged(holdfast_bin, tmp_path, "192.0.2.1\n198.51.100.0/24  # a pool\n")
+    assert p.returncode == 0, p.stderr

@@ -651,3 +651,28 @@ unsigned hf_incidents_open(struct hf_incidents *h)
 	pthread_mutex_unlock(&h->lock);
 	return n;
 }
+
+uint64_t hf_incidents_new_id(struct hf_incidents *h)
+{
+	if (h == NULL)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	uint64_t id = ++h->next_id;
+	pthread_mutex_unlock(&h->lock);
+	return id;
+}
+
+void hf_incidents_report(struct hf_incidents *h, uint64_t id, const char *rule,
+                         enum hf_incident_change change, const char *json, size_t len)
+{
+	if (h == NULL || id == 0)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (change == HF_INCIDENT_OPEN)
+		h->open++;
+	else if (change == HF_INCIDENT_CLOSE && h->open > 0)
+		h->open--;
+	if (h->sink != NULL)
+		h->sink(h->arg, id, rule, change, json, len);
+	pthread_mutex_unlock(&h->lock);
+}

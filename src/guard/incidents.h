@@ -106,3 +106,13 @@ void hf_incidents_tick(struct hf_incidents *h, int64_t now);
 
 /* Incidents open now. */
 unsigned hf_incidents_open(struct hf_incidents *h);
+
+/*
+ * Incidents other parts raise (a policy rule's breaker, say) go through the
+ * same ids, sink and count of open ones: an id for a new incident, then its
+ * JSON (which carries that id, "type":"incident" and its rule) at each
+ * change. Safe from any thread.
+ */
+uint64_t hf_incidents_new_id(struct hf_incidents *h);
+void hf_incidents_report(struct hf_incidents *h, uint64_t id, const char *rule,
+                         enum hf_incident_change change, const char *json, size_t len);

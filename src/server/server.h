@@ -45,11 +45,14 @@ void hf_server_free(struct hf_server *s);
 /* --- for the control plane (src/control) --- */
 
 struct hf_hub;
+struct hf_incidents;
 struct hf_cache;
 struct hf_pcache;
 
 /* The hub the workers feed (client outcomes) and the guard feeds (events, incidents). */
 struct hf_hub *hf_server_hub(struct hf_server *s);
+/* The incidents (guard/incidents.h): others raise theirs through it too. */
+struct hf_incidents *hf_server_incidents(struct hf_server *s);
 struct hf_cache *hf_server_cache(struct hf_server *s);
 struct hf_pcache *hf_server_pcache(struct hf_server *s);
 

@@ -1328,6 +1328,11 @@ struct hf_hub *hf_server_hub(struct hf_server *s)
 	return s->hub;
 }
 
+struct hf_incidents *hf_server_incidents(struct hf_server *s)
+{
+	return s->incidents;
+}
+
 struct hf_cache *hf_server_cache(struct hf_server *s)
 {
 	return s->cache;

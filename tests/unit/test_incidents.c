@@ -206,6 +206,24 @@ static void test_dnssec_burst_and_unmatched_flood(void **state)
 	hf_incidents_free(h);
 }
 
+static void test_incidents_raised_elsewhere(void **state)
+{
+	(void)state;
+	struct seen_log log = {0};
+	struct hf_incidents *h = hf_incidents_new(&OPTS, sink, rollback, &log);
+	uint64_t a = hf_incidents_new_id(h), b = hf_incidents_new_id(h);
+	assert_true(a != 0 && b == a + 1);
+	const char *json = "{\"type\":\"incident\",\"id\":1,\"rule\":\"policy-breaker\"}";
+	hf_incidents_report(h, a, "policy-breaker", HF_INCIDENT_OPEN, json, strlen(json));
+	assert_int_equal(hf_incidents_open(h), 1);
+	assert_int_equal(log.opened, 1);
+	assert_string_equal(log.rule, "policy-breaker");
+	hf_incidents_report(h, a, "policy-breaker", HF_INCIDENT_CLOSE, json, strlen(json));
+	assert_int_equal(hf_incidents_open(h), 0);
+	assert_int_equal(log.closed, 1);
+	hf_incidents_free(h);
+}
+
 static void test_forged_list(void **state)
 {
 	(void)state;
@@ -251,6 +269,7 @@ int main(void)
 	    cmocka_unit_test(test_fanin_2014),
 	    cmocka_unit_test(test_hosting_is_no_incident),
 	    cmocka_unit_test(test_dnssec_burst_and_unmatched_flood),
+	    cmocka_unit_test(test_incidents_raised_elsewhere),
 	    cmocka_unit_test(test_forged_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

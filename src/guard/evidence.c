@@ -67,8 +67,8 @@ static bool differs_from_first(const struct hf_evidence *ev, const uint8_t *wire
 	return differ;
 }
 
-void hf_evidence_reply(struct hf_evidence *ev, const uint8_t *wire, size_t len, uint32_t after_us,
-                       int ip_ttl, int verdict, unsigned reasons)
+void hf_evidence_reply(struct hf_evidence *ev, const struct hf_upstream *from, const uint8_t *wire,
+                       size_t len, uint32_t after_us, int ip_ttl, int verdict, unsigned reasons)
 {
 	ev->rules |= reasons;
 	if (differs_from_first(ev, wire, len))
@@ -85,6 +85,7 @@ void hf_evidence_reply(struct hf_evidence *ev, const uint8_t *wire, size_t len, 
 	}
 	memcpy(r->wire, wire, len);
 	r->len = (uint16_t)len;
+	snprintf(r->source, sizeof(r->source), "%s", from != NULL ? from->name : ev->server);
 	r->after_us = after_us;
 	r->ip_ttl = ip_ttl;
 	r->verdict = (uint8_t)verdict;
@@ -121,6 +122,7 @@ void hf_evidence_outcome(struct hf_evidence *ev, const uint8_t *answer, size_t l
 	if (!hf_pkt_parse_valid(&p, answer, len))
 		return;
 	ev->client_rcode = hf_pkt_rcode(&p);
+	ev->client_ad = (p.flags & HF_FLAG_AD) != 0;
 	answer_summary(&p, ev->client_answer, sizeof(ev->client_answer));
 	hf_pkt_clear(&p);
 }
@@ -208,8 +210,10 @@ int hf_evidence_json(const struct hf_evidence *ev, const char *prev, char *buf, 
 	hf_jsonw_put(&o, "},\"replies\":[");
 	for (size_t i = 0; i < ev->nreply; i++) {
 		const struct hf_evidence_reply *r = &ev->reply[i];
-		hf_jsonw_put(&o, "%s{\"after_us\":%u,\"ip_ttl\":%d,\"verdict\":\"%s\",\"rules\":",
-		             i ? "," : "", r->after_us, r->ip_ttl, verdict_name(r->verdict));
+		hf_jsonw_put(&o, "%s{\"source\":", i ? "," : "");
+		hf_jsonw_str(&o, r->source);
+		hf_jsonw_put(&o, ",\"after_us\":%u,\"ip_ttl\":%d,\"verdict\":\"%s\",\"rules\":",
+		             r->after_us, r->ip_ttl, verdict_name(r->verdict));
 		put_rules(&o, r->reasons);
 		hf_jsonw_put(&o, ",");
 		put_msg(&o, r->wire, r->len);
@@ -225,8 +229,9 @@ int hf_evidence_json(const struct hf_evidence *ev, const char *prev, char *buf, 
 	}
 	hf_jsonw_put(&o, "\"action\":");
 	hf_jsonw_str(&o, ev->action != NULL ? ev->action : "");
-	hf_jsonw_put(&o, ",\"client\":{\"rcode\":%u,\"stale\":%s,\"answer\":", ev->client_rcode,
-	             ev->client_stale ? "true" : "false");
+	hf_jsonw_put(
+	    &o, ",\"client\":{\"rcode\":%u,\"stale\":%s,\"ad\":%s,\"answer\":", ev->client_rcode,
+	    ev->client_stale ? "true" : "false", ev->client_ad ? "true" : "false");
 	hf_jsonw_str(&o, ev->client_answer);
 	hf_jsonw_put(&o, "}}");
 	return o.full ? HF_ESPACE : (int)o.len;

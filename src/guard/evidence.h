@@ -23,6 +23,7 @@
 #define HF_EVIDENCE_REPLIES 8 /* replies kept per query; more are counted */
 
 struct hf_evidence_reply {
+	char source[64]; /* the server it came from (the query's, or a retry's on another path) */
 	uint8_t *wire;
 	uint16_t len;
 	uint32_t after_us; /* since the query was sent */
@@ -52,6 +53,7 @@ struct hf_evidence {
 	/* What the client got, set when the question ends. */
 	uint16_t client_rcode;
 	bool client_stale;
+	bool client_ad; /* the answer was validated (AD): what DNSSEC made of the reply used */
 	char client_answer[512]; /* the answer records, "; "-separated */
 };
 
@@ -60,9 +62,9 @@ struct hf_evidence *hf_evidence_new(const struct hf_upstream *s, const uint8_t *
                                     bool tcp, int64_t when);
 void hf_evidence_free(struct hf_evidence *ev);
 
-/* One more reply for the query (copied), with what the guard made of it. */
-void hf_evidence_reply(struct hf_evidence *ev, const uint8_t *wire, size_t len, uint32_t after_us,
-                       int ip_ttl, int verdict, unsigned reasons);
+/* One more reply for the query (copied), from server from, with what the guard made of it. */
+void hf_evidence_reply(struct hf_evidence *ev, const struct hf_upstream *from, const uint8_t *wire,
+                       size_t len, uint32_t after_us, int ip_ttl, int verdict, unsigned reasons);
 
 /* What the client got in the end: the answer message sent to it. */
 void hf_evidence_outcome(struct hf_evidence *ev, const uint8_t *answer, size_t len, bool stale);

@@ -321,7 +321,7 @@ static void note_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint32
 			                    : "doubted: held on for a better reply";
 	}
 	if (r->ev != NULL)
-		hf_evidence_reply(r->ev, wire, len, after_us, ip_ttl, (int)v, why);
+		hf_evidence_reply(r->ev, r->sent.server, wire, len, after_us, ip_ttl, (int)v, why);
 }
 
 static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
@@ -601,7 +601,7 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
 				settle_doubt(r, &p, true);
 				if (r->ev != NULL)
-					hf_evidence_reply(r->ev, wire, len,
+					hf_evidence_reply(r->ev, r->sent.server, wire, len,
 					                  (uint32_t)(now_us - r->sent_at_us), -1,
 					                  HF_GUARD_ACCEPT, 0);
 			}

@@ -192,7 +192,7 @@ static void test_evidence_json(void **state)
 	assert_true(rlen > 0);
 	struct hf_evidence *ev = hf_evidence_new(&srv, q, (size_t)qlen, false, 1700000000);
 	assert_non_null(ev);
-	hf_evidence_reply(ev, r, (size_t)rlen, 900, 250, HF_GUARD_DOUBT,
+	hf_evidence_reply(ev, NULL, r, (size_t)rlen, 900, 250, HF_GUARD_DOUBT,
 	                  HF_GUARD_NO_OPT | HF_GUARD_IP_TTL);
 	ev->action = "asked again over TCP";
 	hf_evidence_outcome(ev, r, (size_t)rlen, false);

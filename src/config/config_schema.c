@@ -159,21 +159,21 @@ const struct hf_config_key hf_config_schema[] = {
      .type = HF_CONFIG_UINT,
      FIELD(guard.fan_in_zones),
      .min = 1,
-     .max = 1000000,
+     .max = 48, /* what one candidate's set of zones holds (incidents.c) */
      .def = "3",
      .doc = "... from at least this many zones."},
     {.key = "guard.fan-in-servers",
      .type = HF_CONFIG_UINT,
      FIELD(guard.fan_in_servers),
      .min = 1,
-     .max = 1000000,
+     .max = 24, /* what one candidate's set of servers holds */
      .def = "2",
      .doc = "... answered by at least this many servers."},
     {.key = "guard.dnssec-burst-zones",
      .type = HF_CONFIG_UINT,
      FIELD(guard.dnssec_burst_zones),
      .min = 0,
-     .max = 1000000,
+     .max = 48, /* what the burst's set of zones holds */
      .def = "10",
      .doc = "DNSSEC-burst incident: validation failures in this many unrelated zones within "
             "guard.incident-window; 0 = off."},

@@ -37,7 +37,7 @@ struct listener {
 	struct hf_control *c;
 	struct MHD_Daemon *d;
 	bool privileged;
-	bool loopback; /* control.http on a loopback address: Host is checked (rebinding) */
+	bool loopback; /* control.http reachable at 127.0.0.1: Host is checked (rebinding) */
 };
 
 struct hf_control {
@@ -221,12 +221,20 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 
 /* --- listeners ------------------------------------------------------------------------- */
 
-static bool is_loopback(const struct hf_addr *a)
+/*
+ * Can a browser on this host reach the listener at 127.0.0.1? On a loopback
+ * or unspecified address (0.0.0.0, ::, ::ffff:127.x) it can, so requests
+ * must name an address in Host (DNS rebinding).
+ */
+static bool reachable_on_loopback(const struct hf_addr *a)
 {
-	if (a->ss.ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr) >> 24) == 127;
+	if (a->ss.ss_family == AF_INET) {
+		uint32_t v4 = ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
+		return v4 >> 24 == 127 || v4 == INADDR_ANY;
+	}
 	const struct in6_addr *v6 = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-	return IN6_IS_ADDR_LOOPBACK(v6);
+	return IN6_IS_ADDR_LOOPBACK(v6) || IN6_IS_ADDR_UNSPECIFIED(v6) ||
+	       (IN6_IS_ADDR_V4MAPPED(v6) && v6->s6_addr[12] == 127);
 }
 
 static int tcp_listener(const struct hf_addr *a, char *err)
@@ -398,7 +406,7 @@ struct hf_control *hf_control_new(const struct hf_control_opts *o, char err[HF_C
 			goto fail;
 	}
 	if (o->http != NULL) {
-		c->http_l.loopback = is_loopback(o->http);
+		c->http_l.loopback = reachable_on_loopback(o->http);
 		int fd = tcp_listener(o->http, err);
 		if (fd < 0 || serve(c, &c->http_l, fd, false, err) < 0)
 			goto fail;

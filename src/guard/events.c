@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "control/hub.h"
 #include "guard/guard.h"
@@ -18,6 +19,8 @@
 
 #define LINE_MAX_BYTES (256u << 10) /* an event of 8 full replies fits */
 #define HASH_HEX       65
+/* A cut line and the whole one before it, with the newline before that. */
+#define TAIL_BYTES (2 * LINE_MAX_BYTES + 2)
 
 struct hf_events {
 	pthread_mutex_t lock;
@@ -40,26 +43,46 @@ static void hash_hex(const char *data, size_t len, char out[HASH_HEX])
 		snprintf(out + 2 * i, 3, "%02x", i < n ? md[i] : 0);
 }
 
-/* The chain goes on from the last complete line of an existing file. */
+/*
+ * The chain goes on from the last complete line of an existing file. A line
+ * cut short (a crash or a full disk while writing) is cut off, so the next
+ * line starts on a line of its own and chains to the last whole one. Only
+ * the file's tail is read: a line is at most LINE_MAX_BYTES.
+ */
 static void chain_from_file(struct hf_events *e)
 {
 	memset(e->prev, '0', HASH_HEX - 1);
 	e->prev[HASH_HEX - 1] = '\0';
-	size_t len;
-	int err;
-	char *text = hf_read_file(e->path, HF_EVENTS_ROTATE_BYTES * 2, &len, &err);
-	if (text == NULL)
+	FILE *f = fopen(e->path, "r+");
+	if (f == NULL)
 		return;
-	e->size = len;
-	size_t end = len;
-	while (end > 0 && text[end - 1] == '\n')
+	struct stat st;
+	char *tail = hf_malloc(TAIL_BYTES);
+	if (tail == NULL || fstat(fileno(f), &st) != 0 || st.st_size < 0) {
+		hf_free(tail);
+		fclose(f);
+		return;
+	}
+	size_t size = (size_t)st.st_size, want = size < TAIL_BYTES ? size : TAIL_BYTES;
+	size_t got = fseek(f, (long)(size - want), SEEK_SET) == 0 ? fread(tail, 1, want, f) : 0;
+	size_t end = got; /* just past the last '\n' */
+	while (end > 0 && tail[end - 1] != '\n')
 		end--;
-	size_t start = end;
-	while (start > 0 && text[start - 1] != '\n')
+	if (end != got && (end != 0 || got == size)) {
+		hf_log_warn("%s: its last line is cut short (%zu octets); cut off", e->path,
+		            got - end);
+		if (ftruncate(fileno(f), (off_t)(size - (got - end))) != 0)
+			hf_log_warn("%s: cannot cut it (%s)", e->path, strerror(errno));
+		size -= got - end;
+	}
+	e->size = size;
+	size_t start = end > 0 ? end - 1 : 0; /* the last whole line is [start, end - 1) */
+	while (start > 0 && tail[start - 1] != '\n')
 		start--;
-	if (end > start)
-		hash_hex(text + start, end - start, e->prev);
-	hf_free(text);
+	if (end > start + 1)
+		hash_hex(tail + start, end - 1 - start, e->prev);
+	hf_free(tail);
+	fclose(f);
 }
 
 /* The directory the file goes in (e.g. /var/log/holdfast) is made if missing. */
@@ -129,10 +152,19 @@ static void append_line(struct hf_events *e, size_t n)
 		if (e->size + n + 1 > HF_EVENTS_ROTATE_BYTES)
 			rotate(e);
 		if (e->f != NULL && fwrite(e->line, 1, n, e->f) == n && fputc('\n', e->f) != EOF &&
-		    fflush(e->f) == 0)
+		    fflush(e->f) == 0) {
 			e->size += n + 1;
-		else
-			hf_log_warn("%s: cannot write an event (%s)", e->path, strerror(errno));
+		} else if (e->f != NULL) {
+			/* Half a line would break the chain for whoever checks it: the file goes
+			 * back to where it was, and the chain goes on from its last line. */
+			hf_log_warn("%s: cannot write an event (%s); dropped", e->path,
+			            strerror(errno));
+			clearerr(e->f);
+			if (ftruncate(fileno(e->f), (off_t)e->size) != 0)
+				hf_log_warn("%s: cannot cut a part-written line (%s)", e->path,
+				            strerror(errno));
+			return;
+		}
 	}
 	hash_hex(e->line, n, e->prev);
 	atomic_fetch_add(&e->written, 1);

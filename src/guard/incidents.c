@@ -22,12 +22,13 @@
 #define HIST_PREFIXES    4
 #define CANDIDATES       64
 #define CAND_NAMES       1024
-#define CAND_ZONES       64
-#define CAND_SERVERS     32
+#define CAND_ZONES       64 /* holds 48 (a set fills to 3/4): guard.fan-in-zones at most */
+#define CAND_SERVERS     32 /* holds 24: guard.fan-in-servers at most */
 #define CAND_ADDRS       8
 #define SAMPLE_TEXT      128
 #define UNMATCHED_WINDOW 10                    /* seconds */
 #define UPDATE_EVERY     1                     /* seconds between updates of one incident */
+#define RECENT_ACCEPTED  1024                  /* accepted answers remembered for rollback */
 #define V4_TAG           0xffff000000000000ull /* IPv4 /24 keys: never a global IPv6 /64 */
 
 /* A set of 64-bit hashes, open-addressed; full means "no more room", not an error. */
@@ -54,8 +55,7 @@ struct fanin {
 	uint8_t addr_len[CAND_ADDRS];
 	unsigned naddr;
 	struct sample sample;
-	uint8_t (*accepted)[HF_NAME_MAX]; /* names whose answer here was accepted */
-	unsigned naccepted;
+	unsigned rolled_back; /* names dropped from the caches when it opened */
 	/* The incident, once open. */
 	uint64_t id;
 	int64_t opened, closed;
@@ -77,6 +77,13 @@ struct burst {
 	bool dirty;
 };
 
+/* An accepted answer lately, kept so that an incident can roll it back. */
+struct recent {
+	uint64_t key; /* its prefix */
+	int64_t when;
+	uint8_t name[HF_NAME_MAX];
+};
+
 struct history {
 	uint64_t name;
 	uint64_t prefix[HIST_PREFIXES];
@@ -95,6 +102,11 @@ struct hf_incidents {
 	struct fanin cand[CANDIDATES];
 	struct burst dnssec, unmatched;
 	unsigned open;
+	struct recent *recent; /* a ring of RECENT_ACCEPTED */
+	unsigned recent_next;
+	/* Names to roll back, gathered under the lock and flushed after it. */
+	uint8_t (*rollback_names)[HF_NAME_MAX];
+	unsigned nrollback;
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -234,7 +246,7 @@ static size_t fanin_json(const struct fanin *c, char *buf, size_t cap)
 	             ",\"opened\":%lld,\"forged_replies\":%u,\"answers_blocked\":%llu,"
 	             "\"rolled_back\":%u,\"why\":",
 	             (long long)c->opened, c->suspects, (unsigned long long)c->blocked,
-	             c->naccepted);
+	             c->rolled_back);
 	hf_jsonw_str(&o, why);
 	hf_jsonw_put(&o, "}");
 	return o.full ? 0 : o.len;
@@ -305,7 +317,6 @@ static void fanin_free(struct fanin *c)
 	hf_free(c->names.v);
 	hf_free(c->zones.v);
 	hf_free(c->servers.v);
-	hf_free(c->accepted);
 }
 
 /* Empties a candidate for a new prefix (its sets keep their memory). */
@@ -313,7 +324,6 @@ static void fanin_reset(struct fanin *c, uint64_t key, int family, const uint8_t
                         int64_t now)
 {
 	struct hset n = c->names, z = c->zones, s = c->servers;
-	uint8_t(*acc)[HF_NAME_MAX] = c->accepted;
 	hset_clear(&n);
 	hset_clear(&z);
 	hset_clear(&s);
@@ -321,7 +331,6 @@ static void fanin_reset(struct fanin *c, uint64_t key, int family, const uint8_t
 	c->names = n;
 	c->zones = z;
 	c->servers = s;
-	c->accepted = acc;
 	c->used = true;
 	c->key = key;
 	c->family = family;
@@ -342,9 +351,12 @@ struct hf_incidents *hf_incidents_new(const struct hf_incident_opts *o, hf_incid
 	h->arg = arg;
 	hf_random_bytes(&h->seed, sizeof(h->seed));
 	h->hist = hf_calloc(HIST_SLOTS, sizeof(*h->hist));
+	h->recent = hf_calloc(RECENT_ACCEPTED, sizeof(*h->recent));
+	h->rollback_names = hf_calloc(HF_INCIDENT_ROLLBACK, HF_NAME_MAX);
 	h->dnssec.rule = "dnssec-burst";
 	h->unmatched.rule = "unmatched-flood";
-	bool ok = h->hist != NULL && hset_init(&h->dnssec.keys, CAND_ZONES);
+	bool ok = h->hist != NULL && h->recent != NULL && h->rollback_names != NULL &&
+	          hset_init(&h->dnssec.keys, CAND_ZONES);
 	for (int i = 0; ok && i < CANDIDATES; i++)
 		ok = fanin_init(&h->cand[i]);
 	if (!ok) {
@@ -362,6 +374,8 @@ void hf_incidents_free(struct hf_incidents *h)
 		fanin_free(&h->cand[i]);
 	hf_free(h->dnssec.keys.v);
 	hf_free(h->hist);
+	hf_free(h->recent);
+	hf_free(h->rollback_names);
 	pthread_mutex_destroy(&h->lock);
 	hf_free(h);
 }
@@ -429,27 +443,63 @@ static struct fanin *candidate(struct hf_incidents *h, uint64_t key, int family,
 	return stalest;
 }
 
+static void remember_accepted(struct hf_incidents *h, const uint8_t *name, uint64_t key,
+                              int64_t now)
+{
+	struct recent *r = &h->recent[h->recent_next++ % RECENT_ACCEPTED];
+	r->key = key;
+	r->when = now;
+	memcpy(r->name, name, hf_name_len(name));
+}
+
+/* Names accepted in the prefix since the incident began, queued for rollback (once each). */
+static unsigned gather_rollback(struct hf_incidents *h, uint64_t key, int64_t since)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < RECENT_ACCEPTED; i++) {
+		const struct recent *r = &h->recent[i];
+		if (r->key != key || r->when < since || r->when == 0)
+			continue;
+		bool have = false;
+		for (unsigned j = 0; j < h->nrollback && !have; j++)
+			have = hf_name_eq(h->rollback_names[j], r->name);
+		if (!have && h->nrollback < HF_INCIDENT_ROLLBACK) {
+			memcpy(h->rollback_names[h->nrollback++], r->name, hf_name_len(r->name));
+			n++;
+		}
+	}
+	return n;
+}
+
 static void fanin_open(struct hf_incidents *h, struct fanin *c, int64_t now)
 {
 	c->id = ++h->next_id;
 	c->opened = now;
 	h->open++;
-	report_fanin(h, c, HF_INCIDENT_OPEN, now);
 	/* What was accepted in the prefix before the breaker could act goes from the caches. */
-	for (unsigned i = 0; h->rollback != NULL && i < c->naccepted; i++)
-		h->rollback(h->arg, c->accepted[i]);
+	c->rolled_back = gather_rollback(h, c->key, c->first);
+	report_fanin(h, c, HF_INCIDENT_OPEN, now);
 }
 
-static void remember_accepted(struct fanin *c, const uint8_t *name)
+/*
+ * The rollback queued under the lock runs after it: flushing walks the
+ * caches' shards, and no worker should wait on the incidents meanwhile.
+ * Called with the lock held; returns with it released.
+ */
+static void unlock_and_roll_back(struct hf_incidents *h)
 {
-	if (c->accepted == NULL)
-		c->accepted = hf_calloc(HF_INCIDENT_ROLLBACK, HF_NAME_MAX);
-	if (c->accepted == NULL || c->naccepted == HF_INCIDENT_ROLLBACK)
-		return;
-	for (unsigned i = 0; i < c->naccepted; i++)
-		if (hf_name_eq(c->accepted[i], name))
-			return;
-	memcpy(c->accepted[c->naccepted++], name, hf_name_len(name));
+	uint8_t(*names)[HF_NAME_MAX] = NULL;
+	unsigned n = h->nrollback;
+	if (n != 0 && h->rollback != NULL) {
+		names = hf_malloc((size_t)n * HF_NAME_MAX);
+		if (names != NULL)
+			memcpy(names, h->rollback_names, (size_t)n * HF_NAME_MAX);
+	}
+	h->nrollback = 0;
+	pthread_mutex_unlock(&h->lock);
+	for (unsigned i = 0; names != NULL && i < n; i++)
+		h->rollback(h->arg, names[i]);
+	hf_free(names);
 }
 
 /* One name seen in a candidate's prefix. */
@@ -479,10 +529,7 @@ static void fanin_count(struct hf_incidents *h, struct fanin *c, const struct hf
 		memcpy(c->addr[c->naddr], addr, alen);
 		c->addr_len[c->naddr++] = (uint8_t)alen;
 	}
-	if (!s->suspect)
-		remember_accepted(c, s->name);
-	else
-		c->suspects++;
+	c->suspects += s->suspect;
 	if (c->id == 0 && h->o.fanin_names != 0 && c->suspects != 0 &&
 	    c->names.n + c->names_more >= h->o.fanin_names && c->zones.n >= h->o.fanin_zones &&
 	    c->servers.n >= h->o.fanin_servers)
@@ -515,9 +562,14 @@ uint64_t hf_incidents_answer(struct hf_incidents *h, const struct hf_seen *s, in
 		bool known;
 		bool before = history_has(h, name, key, &known);
 		if (open != NULL) {
-			fanin_count(h, open, s, name, s->addr[i], alen, now);
-			if (!s->suspect)
+			/* Only what was shown forged keeps it open and adds to it: honest servers
+			 * whose answers fall in the prefix are blocked, and counted, but an
+			 * incident they kept alive would never end. */
+			if (s->suspect)
+				fanin_count(h, open, s, name, s->addr[i], alen, now);
+			else
 				open->blocked++;
+			open->dirty = true;
 			match = open->id;
 			continue;
 		}
@@ -535,11 +587,13 @@ uint64_t hf_incidents_answer(struct hf_incidents *h, const struct hf_seen *s, in
 	if (match == 0 && !s->suspect)
 		for (size_t i = 0; i < s->naddr && i < 16; i++) {
 			uint8_t prefix[16];
-			if (s->addr_len[i] == 4 || s->addr_len[i] == 16)
-				history_learn(h, name,
-				              prefix_key(s->addr[i], s->addr_len[i], prefix));
+			if (s->addr_len[i] != 4 && s->addr_len[i] != 16)
+				continue;
+			uint64_t key = prefix_key(s->addr[i], s->addr_len[i], prefix);
+			history_learn(h, name, key);
+			remember_accepted(h, s->name, key, now);
 		}
-	pthread_mutex_unlock(&h->lock);
+	unlock_and_roll_back(h);
 	return match;
 }
 
@@ -629,7 +683,7 @@ void hf_incidents_tick(struct hf_incidents *h, int64_t now)
 		if (!c->used || c->id == 0 || c->closed)
 			continue;
 		if (now - c->last >= (int64_t)h->o.quiet_s) {
-			c->closed = c->last > c->opened ? c->last : now;
+			c->closed = c->last > 0 ? c->last : 1; /* its end: the last forged reply */
 			h->open--;
 			report_fanin(h, c, HF_INCIDENT_CLOSE, now);
 			c->used = false; /* its prefix may come back as a new incident */

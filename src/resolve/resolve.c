@@ -324,15 +324,32 @@ static void note_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint32
 		hf_evidence_reply(r->ev, r->sent.server, wire, len, after_us, ip_ttl, (int)v, why);
 }
 
-static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len)
+/*
+ * What the server's own replies would show (its path, EDNS, cookies): only a
+ * doubt for these says something of the server; the known-forged list and
+ * an open incident judge what a reply says, whoever sent it.
+ */
+#define SERVER_SIGNALS (HF_GUARD_NO_OPT | HF_GUARD_IP_TTL | HF_GUARD_TOO_FAST | HF_GUARD_NO_COOKIE)
+
+static void keep_doubted(struct hf_req *r, const uint8_t *wire, size_t len, unsigned why)
 {
+	r->doubted_why |= why;
 	if (r->doubted != NULL)
 		return;
 	r->doubted = hf_malloc(len);
 	if (r->doubted != NULL) {
 		memcpy(r->doubted, wire, len);
 		r->doubted_len = len;
+		r->doubted_server = r->sent.server;
 	}
+}
+
+static void drop_doubted(struct hf_req *r)
+{
+	hf_free(r->doubted);
+	r->doubted = NULL;
+	r->doubted_why = 0;
+	r->doubted_server = NULL;
 }
 
 /* The reply's A and AAAA data, and where it came from, for the incidents. */
@@ -383,8 +400,9 @@ static enum hf_guard_verdict check_forged_list(const struct hf_req *r, const str
 
 /*
  * An accepted reply goes past the incidents: one whose addresses fall in an
- * open fan-in incident is rejected after all (the breaker), and its id goes
- * to *incident; others are learned as the name's history.
+ * open fan-in incident is doubted after all (the breaker: held on for
+ * another reply, then asked over TCP, where the breaker applies too), and
+ * its id goes to *incident; others are learned as the name's history.
  */
 static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_pkt *p,
                                            enum hf_guard_verdict v, unsigned *why,
@@ -398,30 +416,32 @@ static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_pkt
 	if (*incident == 0)
 		return v;
 	*why |= HF_GUARD_FAN_IN;
-	return HF_GUARD_REJECT;
+	return HF_GUARD_DOUBT;
 }
 
 /*
  * The question has the answer it will use (reply): a doubted reply kept from
- * before is settled. Saying the same, the doubt was wrong (a new route, no
- * EDNS, a path faster than it looked: from_tcp, what was learned of the
- * server starts over); saying something else, it was forged.
+ * before is settled. Saying something else, it was forged. Saying the same
+ * over TCP or on the trusted path, the doubt was wrong: if something about
+ * the server raised it (a new route, no EDNS, a path faster than it looked),
+ * what was learned of that server starts over.
  */
-static void settle_doubt(struct hf_req *r, const struct hf_pkt *reply, bool from_tcp)
+static void settle_doubt(struct hf_req *r, const struct hf_pkt *reply, bool confirmed)
 {
 	struct hf_pkt d;
-	if (r->doubted == NULL || !hf_pkt_parse_valid(&d, r->doubted, r->doubted_len))
-		return;
-	if (!hf_guard_same_answer(&d, reply)) {
-		seen_forged(r, &d);
-	} else if (from_tcp) {
-		hf_guard_relearn(r->sent.server);
-		hf_log_debug("upstream %s: its TCP answer matches the doubted one; UDP again",
-		             r->sent.server->name);
+	if (r->doubted != NULL && hf_pkt_parse_valid(&d, r->doubted, r->doubted_len)) {
+		if (!hf_guard_same_answer(&d, reply)) {
+			seen_forged(r, &d);
+		} else if (confirmed && (r->doubted_why & SERVER_SIGNALS) &&
+		           r->doubted_server != NULL) {
+			hf_guard_relearn(r->doubted_server);
+			hf_log_debug(
+			    "upstream %s: the answer confirms the doubted reply; UDP again",
+			    r->doubted_server->name);
+		}
+		hf_pkt_clear(&d);
 	}
-	hf_pkt_clear(&d);
-	hf_free(r->doubted);
-	r->doubted = NULL;
+	drop_doubted(r);
 }
 
 /*
@@ -466,8 +486,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 		r->stats.rejected++;
 		atomic_fetch_add(&s->rejected, 1);
 		hf_log_debug("upstream %s: reply rejected (%s)", s->name, hf_guard_reasons(why));
-		if (incident == 0)
-			seen_forged(r, &p);
+		seen_forged(r, &p);
 		st = r->hold_until_us != 0 ? HF_REQ_HOLD : HF_REQ_WAIT;
 		break;
 	case HF_GUARD_DOUBT:
@@ -478,7 +497,7 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 		             hf_guard_reasons(why));
 		if (r->hold_until_us == 0)
 			r->hold_until_us = now_us + (uint64_t)hold_window_ms(r) * 1000;
-		keep_doubted(r, wire, len);
+		keep_doubted(r, wire, len, why);
 		st = HF_REQ_HOLD;
 		break;
 	}
@@ -519,7 +538,10 @@ static enum hf_req_state hold_over(struct hf_req *r, uint64_t now_ms)
 {
 	r->hold_until_us = 0;
 	struct hf_upstream *s = r->sent.server;
-	atomic_store(&s->tcp_until_ms, now_ms + r->guard.tcp_for_ms);
+	/* Only what the server's replies showed sends it to TCP for a while: a reply doubted
+	 * for what it said (a listed address, an incident's prefix) is this question's matter. */
+	if (r->doubted_why & SERVER_SIGNALS)
+		atomic_store(&s->tcp_until_ms, now_ms + r->guard.tcp_for_ms);
 	if (r->ev != NULL)
 		r->ev->action = r->guard.trusted != NULL && r->set != r->guard.trusted
 		                    ? "only doubted replies: dropped; asked the trusted path"
@@ -574,14 +596,51 @@ enum hf_req_state hf_req_produce(struct hf_req *r, uint64_t now_us, struct hf_re
 			out->timeout_ms = r->guard.tcp_timeout_ms;
 	}
 	retire_event(r, out);
-	if (r->doubted != NULL && r->sent.server != out->server) {
-		hf_free(r->doubted); /* another server's answer says nothing of that one */
-		r->doubted = NULL;
-	}
+	/* The doubted reply waits for the answer to its question, from this server over TCP or
+	 * from the trusted path; a question of another kind says nothing of it. */
+	if (r->doubted != NULL && !same_question(r->doubted, r->doubted_len, out->wire, out->len))
+		drop_doubted(r);
 	r->sent = *out;
 	r->sent_at_us = now_us;
 	r->hold_until_us = 0;
 	return st;
+}
+
+/*
+ * A reply over TCP (p, parsed): no forger reaches us there, so what the
+ * server says of EDNS is the truth and a doubt from UDP is settled. Only an
+ * open fan-in incident still stands in the way: an answer in its prefix
+ * ends the question at once, without blaming the server, and the client
+ * gets the last known good answer (stale) or SERVFAIL. -1 to pass it on.
+ */
+static int tcp_reply(struct hf_req *r, const struct hf_pkt *p, const uint8_t *wire, size_t len,
+                     uint64_t now_us)
+{
+	if (!hf_pkt_answers(p, r->sent.wire, r->sent.len))
+		return -1;
+	bool edns;
+	(void)sent_qtype(r, &edns);
+	hf_guard_learn(r->sent.server, p, edns, -1, 0);
+	uint64_t incident = 0;
+	unsigned why = 0;
+	enum hf_guard_verdict v = check_breaker(r, p, HF_GUARD_ACCEPT, &why, &incident);
+	if (r->ev == NULL && v != HF_GUARD_ACCEPT)
+		note_reply(r, wire, len, (uint32_t)(now_us - r->sent_at_us), -1, HF_GUARD_REJECT,
+		           why);
+	else if (r->ev != NULL)
+		hf_evidence_reply(r->ev, r->sent.server, wire, len,
+		                  (uint32_t)(now_us - r->sent_at_us), -1,
+		                  v == HF_GUARD_ACCEPT ? HF_GUARD_ACCEPT : HF_GUARD_REJECT, why);
+	if (v == HF_GUARD_ACCEPT) {
+		settle_doubt(r, p, true);
+		return -1;
+	}
+	if (r->ev != NULL) {
+		r->ev->incident = incident;
+		r->ev->action = "the answer is in an open incident's prefix: not used (breaker)";
+	}
+	drop_doubted(r);
+	return fail(r, 0, "the answer falls in an open hijack incident (fan-in breaker)");
 }
 
 enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t len, uint64_t now_us,
@@ -595,17 +654,10 @@ enum hf_req_state hf_req_consume(struct hf_req *r, const uint8_t *wire, size_t l
 		/* Over TCP no forger reaches us: what the server says of EDNS is the truth. */
 		struct hf_pkt p;
 		if (hf_pkt_parse_valid(&p, wire, len)) {
-			bool edns;
-			(void)sent_qtype(r, &edns);
-			if (hf_pkt_answers(&p, r->sent.wire, r->sent.len)) {
-				hf_guard_learn(r->sent.server, &p, edns, -1, 0);
-				settle_doubt(r, &p, true);
-				if (r->ev != NULL)
-					hf_evidence_reply(r->ev, r->sent.server, wire, len,
-					                  (uint32_t)(now_us - r->sent_at_us), -1,
-					                  HF_GUARD_ACCEPT, 0);
-			}
+			int st = tcp_reply(r, &p, wire, len, now_us);
 			hf_pkt_clear(&p);
+			if (st >= 0)
+				return (enum hf_req_state)st;
 		}
 	}
 	return consume(r, wire, len, now_us);

@@ -121,6 +121,8 @@ struct hf_req {
 	uint64_t sent_at_us;
 	uint64_t hold_until_us; /* 0: not holding on */
 	uint8_t *doubted;       /* the first doubted reply (hf_malloc), checked against TCP's */
+	unsigned doubted_why;   /* every reason the question's replies were doubted for */
+	struct hf_upstream *doubted_server; /* the server the doubted reply claimed to be from */
 	struct hf_evidence *ev; /* what the guard saw, when it doubted or rejected a reply */
 	/* Events of earlier questions of this request (a referral, a key fetch): one per
 	 * upstream question the guard doubted replies to, written when the request ends. */

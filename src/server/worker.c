@@ -592,6 +592,10 @@ static void finish(struct pending *p)
 	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
 	size_t len;
 	bool stale = false;
+	if (p->req.reply == NULL && is_dnssec_failure(p->req.ede))
+		hf_incidents_dnssec_failure(w->srv->incidents, p->q.qname,
+		                            p->req.it != NULL ? hf_iter_zone(p->req.it) : NULL,
+		                            hf_clock_wall());
 	if (p->answered) {
 		/* The client has its stale answer; a fresh result still refreshes the cache. */
 		if (p->req.reply != NULL)
@@ -601,8 +605,6 @@ static void finish(struct pending *p)
 		pending_free(p);
 		return;
 	}
-	if (p->req.reply == NULL && is_dnssec_failure(p->req.ede))
-		hf_incidents_dnssec_failure(w->srv->incidents, p->q.qname, NULL, hf_clock_wall());
 	if (p->req.reply != NULL)
 		len = hf_answer_upstream(&ctx, &p->q, p->req.reply, p->req.reply_len,
 		                         p->req.it != NULL, w->out);
@@ -677,15 +679,19 @@ static void on_upstream(void *arg, const uint8_t *wire, size_t len, int err, int
 {
 	struct pending *p = arg;
 	uint64_t now_us = hf_clock_mono_us();
-	unsigned bad_before = p->req.stats.bad_replies;
+	/* Replies that match no question are counted on the server (the iterator and the
+	 * forwarder alike); other workers' share in the difference only adds to a flood. */
 	struct hf_upstream *server = p->req.sent.server;
+	uint64_t bad_before = server != NULL ? atomic_load(&server->bad_replies) : 0;
 	if (p->w->tap_up != NULL && err == HF_OK)
 		tap_upstream(p->w, &p->req, &p->req.sent, wire, len);
 	enum hf_req_state st = err != HF_OK ? hf_req_timeout(&p->req, now_us / 1000)
 	                                    : hf_req_consume(&p->req, wire, len, now_us, ip_ttl);
-	if (p->req.stats.bad_replies != bad_before && server != NULL)
+	uint64_t bad = server != NULL ? atomic_load(&server->bad_replies) - bad_before : 0;
+	if (bad != 0)
 		hf_incidents_unmatched(p->w->srv->incidents, server->name,
-		                       p->req.stats.bad_replies - bad_before, hf_clock_wall());
+		                       bad > UINT32_MAX ? UINT32_MAX : (unsigned)bad,
+		                       hf_clock_wall());
 	if (st == HF_REQ_WAIT)
 		return;
 	if (st == HF_REQ_HOLD) {

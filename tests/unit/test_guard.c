@@ -9,10 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "guard/events.h"
 #include "guard/evidence.h"
 #include "guard/guard.h"
 #include "guard/incidents.h"
@@ -259,6 +262,34 @@ static void test_hold_on_honest_reply_wins(void **state)
 	hf_req_clear(&r);
 }
 
+/* A line cut short at the end of events.file is cut off; the chain goes on from the last whole
+ * line, and the file stays one JSON object per line. */
+static void test_events_file_cut_line(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/hf-events-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *before = "{\"a\":1}\n{\"b\":2}\n{\"cut\":";
+	assert_int_equal(write(fd, before, strlen(before)), (ssize_t)strlen(before));
+	close(fd);
+	struct hf_events *e = hf_events_open(path, NULL);
+	assert_non_null(e);
+	const char *inc = "{\"type\":\"incident\",\"id\":1}";
+	hf_events_incident(e, 1, "fan-in", HF_INCIDENT_OPEN, inc, strlen(inc));
+	hf_events_close(e);
+	FILE *f = fopen(path, "r");
+	char text[512];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	unlink(path);
+	text[n] = '\0';
+	/* sha256("{\"b\":2}") */
+	assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n{\"prev\":\""
+	                          "0ab1a6d394cd30195f0642b67ae1180c375ffadf5dd7f39c390668b5fdb6da93"
+	                          "\",\"type\":\"incident\",\"id\":1}\n");
+}
+
 static void count_opened(void *arg, uint64_t id, const char *rule, enum hf_incident_change ch,
                          const char *json, size_t len)
 {
@@ -303,13 +334,25 @@ static void test_doubts_count_for_fan_in_once_contradicted(void **state)
 	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
 	hf_req_clear(&r);
 	assert_int_equal(opened, 1);
-	/* The breaker: an accepted reply in the incident's prefix is refused now. */
+	/* The breaker: an accepted reply in the incident's prefix is doubted now (held on for
+	 * another), then asked over TCP; over TCP too an answer in the prefix is not used: the
+	 * question ends, and the server is not sent to TCP for it (nothing was wrong with it). */
 	start(&r, &out);
 	r.guard.incidents = inc;
 	n = reply_to(&r, A_REPLY_FORGED_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_WAIT);
+	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_HOLD);
+	assert_int_equal(r.stats.doubted, 1);
+	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
+	assert_int_equal(out.server->tcp_until_ms, 0);
+	struct hf_req_out again;
+	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
+	assert_true(again.tcp);
+	n = reply_to(&r, A_REPLY_FORGED_OPT, buf, sizeof(buf));
+	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
 	assert_null(r.reply);
-	assert_int_equal(r.stats.rejected, 1);
+	assert_non_null(strstr(r.ede_text, "breaker"));
+	assert_non_null(r.ev);
+	assert_int_equal(r.ev->incident, 1);
 	hf_req_clear(&r);
 	hf_incidents_free(inc);
 }
@@ -369,6 +412,7 @@ int main(void)
 	    cmocka_unit_test(test_hold_on_only_doubts_go_tcp),
 	    cmocka_unit_test(test_hold_on_false_alarm),
 	    cmocka_unit_test(test_doubts_count_for_fan_in_once_contradicted),
+	    cmocka_unit_test(test_events_file_cut_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,10 @@ struct hf_config {
 		unsigned max_ns_lookups;
 		uint32_t max_time_ms;
 		unsigned max_outstanding;
+		/* Flood protection: resolutions in flight (src/server/ratelimit.h). */
+		unsigned max_per_client; /* per client prefix (ratelimit.ipv4/ipv6-prefix) */
+		unsigned max_per_zone;   /* per zone (hf_zone_key) */
+		unsigned max_pending;    /* per worker */
 	} resolver;
 
 	/* The response guard against on-path injection (src/guard). */
@@ -160,6 +164,16 @@ struct hf_config {
 		struct hf_prefix *allow;
 		size_t nallow;
 	} access;
+
+	/* Per-client UDP query rates (src/server/ratelimit.h). */
+	struct {
+		unsigned qps;   /* 0 = off */
+		unsigned burst; /* 0 = qps */
+		unsigned slip;  /* every slip-th limited query gets TC=1; 0 = none */
+		unsigned ipv4_prefix, ipv6_prefix;
+		struct hf_prefix *exempt;
+		size_t nexempt;
+	} ratelimit;
 
 	struct {
 		uint32_t idle_timeout_ms;

@@ -362,6 +362,33 @@ const struct hf_config_key hf_config_schema[] = {
      .def = "200",
      .doc = "Most queries in flight to one upstream server address at once; past it, other "
             "servers are asked or the resolution fails."},
+    {.key = "resolver.max-per-client",
+     .type = HF_CONFIG_UINT,
+     FIELD(resolver.max_per_client),
+     .min = 1,
+     .max = 1000000,
+     .def = "256",
+     .doc = "Most resolutions (cache misses) in flight at once for one client prefix "
+            "(`ratelimit.ipv4-prefix`, `ratelimit.ipv6-prefix`); past it the client gets a "
+            "stale answer or SERVFAIL with Extended DNS Error 0 (Other)."},
+    {.key = "resolver.max-per-zone",
+     .type = HF_CONFIG_UINT,
+     FIELD(resolver.max_per_zone),
+     .min = 1,
+     .max = 1000000,
+     .def = "256",
+     .doc = "Most resolutions in flight at once for names under one zone (the name's last "
+            "two labels, or its forward zone when deeper), so a random-subdomain flood "
+            "against one zone cannot starve the rest; past it, stale or SERVFAIL with "
+            "Extended DNS Error 0."},
+    {.key = "resolver.max-pending",
+     .type = HF_CONFIG_UINT,
+     FIELD(resolver.max_pending),
+     .min = 1,
+     .max = 1000000,
+     .def = "4096",
+     .doc = "Most resolutions in flight per worker; past it new cache misses get a stale "
+            "answer or SERVFAIL with Extended DNS Error 0, while cached answers go on."},
 
     {.key = "cache", .type = HF_CONFIG_SECTION, .doc = "The record cache."},
     {.key = "cache.path",
@@ -459,6 +486,57 @@ const struct hf_config_key hf_config_schema[] = {
      .def = "[127.0.0.0/8, \"::1/128\"]",
      .doc = "Client prefixes allowed to query (`192.0.2.0/24`, `\"2001:db8::/32\"`; a bare "
             "address is one host); everyone else gets REFUSED."},
+
+    {.key = "ratelimit",
+     .type = HF_CONFIG_SECTION,
+     .doc = "Per-client query rates over UDP (TCP has its own caps)."},
+    {.key = "ratelimit.qps",
+     .type = HF_CONFIG_UINT,
+     FIELD(ratelimit.qps),
+     .min = 0,
+     .max = 1000000,
+     .def = "0",
+     .doc = "UDP queries per second one client prefix may send; past it (and the burst) "
+            "queries are dropped, every `slip`-th one answered with an empty truncated "
+            "answer (TC=1) so real clients retry over TCP. 0 = off."},
+    {.key = "ratelimit.burst",
+     .type = HF_CONFIG_UINT,
+     FIELD(ratelimit.burst),
+     .min = 0,
+     .max = 10000000,
+     .def = "0",
+     .doc = "Queries a client prefix may send at once above the rate; 0 = one second's "
+            "worth (`qps`)."},
+    {.key = "ratelimit.slip",
+     .type = HF_CONFIG_UINT,
+     FIELD(ratelimit.slip),
+     .min = 0,
+     .max = 100,
+     .def = "2",
+     .doc = "Every slip-th limited query gets a truncated answer, the rest none (1 = all "
+            "truncated, 0 = all dropped)."},
+    {.key = "ratelimit.ipv4-prefix",
+     .type = HF_CONFIG_UINT,
+     FIELD(ratelimit.ipv4_prefix),
+     .min = 0,
+     .max = 32,
+     .def = "24",
+     .doc = "IPv4 clients in one prefix this long share a rate (and "
+            "`resolver.max-per-client`)."},
+    {.key = "ratelimit.ipv6-prefix",
+     .type = HF_CONFIG_UINT,
+     FIELD(ratelimit.ipv6_prefix),
+     .min = 0,
+     .max = 64,
+     .def = "56",
+     .doc = "IPv6 clients in one prefix this long share a rate (and "
+            "`resolver.max-per-client`)."},
+    {.key = "ratelimit.exempt",
+     .type = HF_CONFIG_PREFIXES,
+     FIELD(ratelimit.exempt),
+     COUNT(ratelimit.nexempt),
+     .def = "[]",
+     .doc = "Client prefixes never rate limited."},
 
     {.key = "tcp", .type = HF_CONFIG_SECTION, .doc = "Client TCP connections."},
     {.key = "tcp.idle-timeout",

@@ -28,7 +28,7 @@
 struct hf_rrdata;
 
 /* Rows in the schema table; config_schema.c checks the table fits. */
-#define HF_CONFIG_ROWS_MAX 96
+#define HF_CONFIG_ROWS_MAX 128
 
 enum hf_config_type {
 	HF_CONFIG_SECTION,   /* a mapping of further keys */

@@ -153,6 +153,23 @@ static void answers(struct sink *k, const struct hf_ctl_figures *f)
 	sample(k, "", "", (double)f->srv.local);
 }
 
+static void flood(struct sink *k, const struct hf_ctl_figures *f)
+{
+	family(k, "holdfast_ratelimited_total", "counter",
+	       "UDP queries over their client prefix's rate (ratelimit.*): dropped, or "
+	       "answered truncated (slipped) so the client retries over TCP.");
+	sample1(k, "action", "dropped", (double)f->srv.ratelimit_dropped);
+	sample1(k, "action", "slipped", (double)f->srv.ratelimit_slipped);
+	family(k, "holdfast_resolutions_refused_total", "counter",
+	       "Cache misses not resolved for a flood limit (they got a stale answer or "
+	       "SERVFAIL), by limit: resolver.max-per-client, max-per-zone, max-pending.");
+	sample1(k, "limit", "client", (double)f->srv.refused_client);
+	sample1(k, "limit", "zone", (double)f->srv.refused_zone);
+	sample1(k, "limit", "pending", (double)f->srv.shed);
+	family(k, "holdfast_resolutions_pending", "gauge", "Resolutions in flight now.");
+	sample(k, "", "", (double)f->srv.pending);
+}
+
 static void caches(struct sink *k, const struct hf_ctl_figures *f)
 {
 	family(k, "holdfast_cache_entries", "gauge", "Entries in each cache.");
@@ -277,6 +294,7 @@ static int collect(struct hf_ctl_view *v, struct sink *k)
 		process(k, v, &f);
 		queries(k, &f);
 		answers(k, &f);
+		flood(k, &f);
 		caches(k, &f);
 		upstream_counts(k, &f);
 		verdicts(k, &f);

@@ -386,3 +386,20 @@ size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query
 	hf_pkt_clear(&p);
 	return len;
 }
+
+size_t hf_answer_slip(const uint8_t *msg, size_t len, uint8_t *out)
+{
+	if (len < HF_HEADER_LEN || (hf_get16(msg + 2) & HF_FLAG_QR) || hf_get16(msg + 4) != 1)
+		return 0;
+	size_t pos = HF_HEADER_LEN;
+	int n = hf_name_skip(msg, len, &pos);
+	/* Uncompressed (the name's octets are all there) and a type and class after it. */
+	if (n < 0 || pos - HF_HEADER_LEN != (size_t)n || len - pos < 4)
+		return 0;
+	size_t out_len = pos + 4;
+	memcpy(out, msg, out_len);
+	uint16_t flags = response_flags(hf_get16(msg + 2), HF_RCODE_NOERROR) | HF_FLAG_TC;
+	hf_put16(out + 2, flags);
+	memset(out + 6, 0, 6); /* no answer, authority or additional records */
+	return out_len;
+}

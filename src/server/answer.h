@@ -85,3 +85,11 @@ size_t hf_answer_stale(const struct hf_answer_ctx *ctx, const struct hf_query *q
 /* SERVFAIL for q, with an Extended DNS Error when q had EDNS. */
 size_t hf_answer_servfail(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint16_t ede,
                           const char *ede_text, uint8_t *out);
+
+/*
+ * The rate limiter's slip (RRL-style): an empty answer with TC=1 and the
+ * query's question, so a real client retries over TCP where no rate limit
+ * applies; never longer than the query, so it amplifies nothing. 0 when msg
+ * is not a query with one uncompressed question (then nothing is sent).
+ */
+size_t hf_answer_slip(const uint8_t *msg, size_t len, uint8_t *out);

@@ -63,6 +63,10 @@ struct hf_pcache *hf_server_pcache(struct hf_server *s);
 struct hf_server_stats {
 	uint64_t answers[2][HF_SERVER_RESULTS]; /* [0 UDP, 1 TCP][RCODE, or HF_SERVER_DROPPED] */
 	uint64_t queries, pcache_hits, cache_hits, resolving, stale, local, formerr, refused;
+	/* Flood protection: UDP queries over their client's rate dropped or slipped (TC=1);
+	 * cache misses refused past resolver.max-per-client, max-per-zone, max-pending. */
+	uint64_t ratelimit_dropped, ratelimit_slipped, refused_client, refused_zone, shed;
+	uint64_t pending; /* resolutions in flight now */
 	unsigned workers;
 };
 

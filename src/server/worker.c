@@ -27,6 +27,7 @@
 #include "guard/forged.h"
 #include "guard/incidents.h"
 #include "server/guardfile.h"
+#include "server/ratelimit.h"
 #include "upstream/io.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -98,8 +99,12 @@ struct pending {
 	/* The replies to this question held a forgery the guard caught (set by the guard's
 	 * code): the client's answer counts as "forged caught" on the timeline. */
 	bool forged_caught;
+	/* Counters this resolution holds in the flood tables (NO_SLOT: none). */
+	uint32_t client_slot, zone_slot;
 	struct pending *prev, *next;
 };
+
+#define NO_SLOT UINT32_MAX
 
 struct worker {
 	struct hf_server *srv;
@@ -133,6 +138,11 @@ struct worker {
 	struct hf_dnstap *tap_client, *tap_up; /* the query log, per side; NULL: not logged */
 	/* Answers sent, by transport (0 UDP, 1 TCP) and header RCODE or HF_SERVER_DROPPED. */
 	_Atomic uint64_t results[2][HF_SERVER_RESULTS];
+	/* Flood protection: UDP queries over their rate dropped and slipped (TC=1), and cache
+	 * misses refused past resolver.max-per-client, max-per-zone and max-pending. */
+	_Atomic uint64_t rl_dropped, rl_slipped, refused_client, refused_zone, shed;
+	unsigned slip_count;
+	_Atomic uint64_t pending_now; /* npending, for the control plane's thread */
 
 	struct mmsghdr rmsg[BATCH];
 	struct mmsghdr smsg[BATCH];
@@ -154,6 +164,9 @@ struct hf_server {
 	struct hf_incidents *incidents;   /* what many replies together show (incidents.h) */
 	struct hf_hub *hub;               /* what the control plane shows */
 	struct hf_dnstap *dnstap;         /* the query log (dnstap.*); NULL: off */
+	struct hf_ratelimit *rl;          /* per-client query rates (ratelimit.*) */
+	struct hf_inflight *per_client;   /* resolutions in flight per client prefix */
+	struct hf_inflight *per_zone;     /* ... and per zone */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -488,13 +501,17 @@ static void pending_unlink(struct pending *p)
 	if (p->next != NULL)
 		p->next->prev = p->prev;
 	w->npending--;
+	atomic_store_explicit(&w->pending_now, w->npending, memory_order_relaxed);
 }
+
+static void release_slots(struct worker *w, struct pending *p);
 
 static void pending_free(struct pending *p)
 {
 	pending_unlink(p);
 	hf_upq_cancel(p->upq);
 	hf_req_clear(&p->req);
+	release_slots(p->w, p);
 	if (p->conn != NULL) {
 		p->conn->inflight--;
 		conn_unref(p->conn);
@@ -729,58 +746,134 @@ static void step(struct pending *p)
 	}
 }
 
-static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_query *q,
-                          int udp_fd, const struct sockaddr_storage *client, socklen_t client_len,
-                          struct tcp_conn *conn)
+/*
+ * A client whose cache miss is not resolved (out of memory, or past a flood
+ * limit) gets what the cache still has, stale (RFC 8767), or SERVFAIL with
+ * Extended DNS Error 0 saying why: a stub then tries its next resolver at
+ * once instead of waiting out a timeout. Background work gets nothing.
+ */
+static void refuse(struct worker *w, struct runtime *rt, const struct hf_query *q, int udp_fd,
+                   const struct sockaddr_storage *client, socklen_t client_len,
+                   struct tcp_conn *conn, const char *why)
 {
-	struct hf_fwd_set *set = hf_upstreams_find(rt->up, q->qname);
-	struct pending *p = hf_calloc(1, sizeof(*p));
+	if (client_len == 0)
+		return;
+	struct hf_answer_ctx ctx = answer_ctx(w, rt, conn != NULL);
+	size_t len = 0;
+	if (rt->cfg->serve_stale.enabled)
+		len = hf_answer_stale(&ctx, q, why, w->out);
+	bool stale = len != 0;
+	if (stale)
+		hf_counter_inc(&w->st.stale);
+	else
+		len = hf_answer_servfail(&ctx, q, 0, why, w->out);
+	count_answer(w, conn != NULL, w->out, len, stale, false, ctx.now);
+	if (conn != NULL)
+		tcp_send(conn, w->out, len);
+	else
+		(void)sendto(udp_fd, w->out, len, MSG_DONTWAIT, (const struct sockaddr *)client,
+		             client_len);
+}
+
+/*
+ * Flood limits on resolutions: the worker's cap, then the client's prefix,
+ * then the zone. NULL when admitted (p holds the slots it took), else why
+ * not. Background work (no client) is charged to its zone only.
+ */
+static const char *admit(struct worker *w, const struct hf_config *cfg,
+                         const struct hf_fwd_set *set, const struct hf_query *q,
+                         const struct sockaddr_storage *client, socklen_t client_len,
+                         struct pending *p)
+{
+	p->client_slot = p->zone_slot = NO_SLOT;
+	if (w->npending >= cfg->resolver.max_pending) {
+		hf_counter_inc(&w->shed);
+		return "resolver overloaded";
+	}
+	if (client_len != 0) {
+		uint64_t key =
+		    hf_client_prefix((const struct sockaddr *)client, cfg->ratelimit.ipv4_prefix,
+		                     cfg->ratelimit.ipv6_prefix);
+		if (!hf_inflight_take(w->srv->per_client, key, cfg->resolver.max_per_client,
+		                      &p->client_slot)) {
+			p->client_slot = NO_SLOT;
+			hf_counter_inc(&w->refused_client);
+			return "too many queries in flight from this client";
+		}
+	}
+	uint64_t zone = hf_zone_key(q->qname, set != NULL ? set->zone : NULL);
+	if (!hf_inflight_take(w->srv->per_zone, zone, cfg->resolver.max_per_zone, &p->zone_slot)) {
+		p->zone_slot = NO_SLOT;
+		hf_counter_inc(&w->refused_zone);
+		return "too many queries in flight for this zone";
+	}
+	return NULL;
+}
+
+/* Sets p up to resolve q: forwarding when a forward zone covers it, else iteration. */
+static int init_request(struct worker *w, struct runtime *rt, struct hf_fwd_set *set,
+                        const struct hf_query *q, bool background, struct pending *p)
+{
 	const struct hf_config *cfg = rt->cfg;
 	int rc = HF_OK;
-	if (p != NULL && set != NULL) {
+	if (set != NULL) {
 		hf_req_init(&p->req, q->qname, q->qtype, q->qclass, q->dnssec_ok,
 		            q->flags & HF_FLAG_CD, set, cfg->resolver.edns_buffer_size,
 		            cfg->resolver.query_timeout_ms,
 		            hf_clock_mono_ms() + cfg->resolver.max_time_ms);
-	} else if (p != NULL) {
-		/* No forward zone covers the name: iterate from the root. */
+	} else {
 		struct hf_iter_env env = {.cfg = cfg,
 		                          .cache = w->srv->cache,
 		                          .roots = rt->roots,
 		                          .anchors = rt->anchors,
 		                          .infra = w->srv->infra,
 		                          .now_wall = hf_clock_wall(),
-		                          .refresh = client_len == 0};
+		                          .refresh = background};
 		rc = hf_req_init_iter(&p->req, &env, q->qname, q->qtype, q->qclass,
 		                      q->flags & HF_FLAG_CD, hf_clock_mono_ms());
 	}
-	if (p != NULL && rc == HF_OK) {
-		struct hf_req_guard g = {.on = cfg->guard.hold_on,
-		                         .max_hold_ms = cfg->guard.max_hold_ms,
-		                         .tcp_for_ms = cfg->guard.tcp_after_doubt_ms,
-		                         .tcp_timeout_ms = cfg->resolver.query_timeout_ms,
-		                         .trusted = hf_upstreams_find_trusted(rt->up, q->qname),
-		                         .deadline_ms =
-		                             hf_clock_mono_ms() + cfg->resolver.max_time_ms,
-		                         .edns_size = cfg->resolver.edns_buffer_size,
-		                         .forged = rt->forged,
-		                         .incidents = w->srv->incidents};
-		hf_req_set_guard(&p->req, &g);
+	if (rc != HF_OK)
+		return rc;
+	struct hf_req_guard g = {.on = cfg->guard.hold_on,
+	                         .max_hold_ms = cfg->guard.max_hold_ms,
+	                         .tcp_for_ms = cfg->guard.tcp_after_doubt_ms,
+	                         .tcp_timeout_ms = cfg->resolver.query_timeout_ms,
+	                         .trusted = hf_upstreams_find_trusted(rt->up, q->qname),
+	                         .deadline_ms = hf_clock_mono_ms() + cfg->resolver.max_time_ms,
+	                         .edns_size = cfg->resolver.edns_buffer_size,
+	                         .forged = rt->forged,
+	                         .incidents = w->srv->incidents};
+	hf_req_set_guard(&p->req, &g);
+	return HF_OK;
+}
+
+static void release_slots(struct worker *w, struct pending *p)
+{
+	if (p->client_slot != NO_SLOT)
+		hf_inflight_put(w->srv->per_client, p->client_slot);
+	if (p->zone_slot != NO_SLOT)
+		hf_inflight_put(w->srv->per_zone, p->zone_slot);
+}
+
+static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_query *q,
+                          int udp_fd, const struct sockaddr_storage *client, socklen_t client_len,
+                          struct tcp_conn *conn)
+{
+	struct hf_fwd_set *set = hf_upstreams_find(rt->up, q->qname);
+	struct pending *p = hf_calloc(1, sizeof(*p));
+	if (p == NULL) {
+		refuse(w, rt, q, udp_fd, client, client_len, conn, "out of memory");
+		return;
 	}
-	if (p == NULL || rc != HF_OK) {
-		if (p != NULL)
-			hf_req_clear(&p->req);
+	const char *why = admit(w, rt->cfg, set, q, client, client_len, p);
+	if (why == NULL && init_request(w, rt, set, q, client_len == 0, p) != HF_OK) {
+		hf_req_clear(&p->req);
+		why = "out of memory";
+	}
+	if (why != NULL) {
+		release_slots(w, p);
 		hf_free(p);
-		struct hf_answer_ctx ctx = answer_ctx(w, rt, conn != NULL);
-		size_t len = hf_answer_servfail(&ctx, q, 0, "out of memory", w->out);
-		if (client_len == 0)
-			return;
-		count_answer(w, conn != NULL, w->out, len, false, false, ctx.now);
-		if (conn != NULL)
-			tcp_send(conn, w->out, len);
-		else
-			(void)sendto(udp_fd, w->out, len, MSG_DONTWAIT,
-			             (const struct sockaddr *)client, client_len);
+		refuse(w, rt, q, udp_fd, client, client_len, conn, why);
 		return;
 	}
 	p->w = w;
@@ -802,10 +895,53 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 		w->pending->prev = p;
 	w->pending = p;
 	w->npending++;
+	atomic_store_explicit(&w->pending_now, w->npending, memory_order_relaxed);
 	step(p);
 }
 
 /* --- UDP ------------------------------------------------------------------------ */
+
+/*
+ * ratelimit.*: is this UDP query from a client over its rate? Exempt
+ * prefixes are looked up only for queries already over it, so the check
+ * that every query pays stays one hash and one cache line.
+ */
+static bool over_rate(struct worker *w, const struct hf_config *cfg, const struct sockaddr *client,
+                      uint64_t now_us)
+{
+	unsigned qps = cfg->ratelimit.qps;
+	unsigned burst = cfg->ratelimit.burst != 0 ? cfg->ratelimit.burst : qps;
+	uint64_t prefix =
+	    hf_client_prefix(client, cfg->ratelimit.ipv4_prefix, cfg->ratelimit.ipv6_prefix);
+	if (hf_ratelimit_allow(w->srv->rl, prefix, qps, burst, now_us))
+		return false;
+	return !hf_prefix_match(cfg->ratelimit.exempt, cfg->ratelimit.nexempt, client);
+}
+
+/*
+ * A query over its client's rate: every slip-th gets an empty truncated
+ * answer (into out; its length returned), so a real client behind the
+ * prefix moves to TCP; the rest are dropped (0), which also caps what a
+ * spoofed source can reflect.
+ */
+static size_t limited(struct worker *w, const struct hf_config *cfg, const uint8_t *msg, size_t len,
+                      uint8_t *out)
+{
+	unsigned slip = cfg->ratelimit.slip;
+	size_t n = 0;
+	if (slip != 0 && ++w->slip_count >= slip) {
+		w->slip_count = 0;
+		n = hf_answer_slip(msg, len, out);
+	}
+	if (n != 0) {
+		hf_counter_inc(&w->rl_slipped);
+		hf_counter_inc(&w->results[0][HF_RCODE_NOERROR]);
+	} else {
+		hf_counter_inc(&w->rl_dropped);
+		count_dropped(w, false);
+	}
+	return n;
+}
 
 static void send_batch(int fd, struct mmsghdr *msgs, unsigned n)
 {
@@ -835,6 +971,16 @@ static unsigned receive_batch(struct worker *w, int fd)
 	return n > 0 ? (unsigned)n : 0;
 }
 
+/* Answer ns of the batch (in sbuf[ns]) goes to the sender of query i. */
+static void queue_reply(struct worker *w, unsigned ns, unsigned i, size_t len)
+{
+	w->siov[ns] = (struct iovec){.iov_base = w->sbuf[ns], .iov_len = len};
+	w->smsg[ns].msg_hdr = (struct msghdr){.msg_name = &w->raddr[i],
+	                                      .msg_namelen = w->rmsg[i].msg_hdr.msg_namelen,
+	                                      .msg_iov = &w->siov[ns],
+	                                      .msg_iovlen = 1};
+}
+
 static void on_udp_readable(uv_poll_t *h, int status, int events)
 {
 	(void)events;
@@ -848,17 +994,26 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			return;
 		struct runtime *rt = runtime_now(w);
 		struct hf_answer_ctx ctx = answer_ctx(w, rt, false);
+		uint64_t now_us = rt->cfg->ratelimit.qps != 0 ? hf_clock_mono_us() : 0;
 		unsigned ns = 0;
 		for (unsigned i = 0; i < n; i++) {
 			if (w->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				count_dropped(w, false);
 				continue; /* no query is that big */
 			}
+			size_t out_len = 0;
+			if (now_us != 0 &&
+			    over_rate(w, rt->cfg, (const struct sockaddr *)&w->raddr[i], now_us)) {
+				out_len = limited(w, rt->cfg, w->rbuf[i], w->rmsg[i].msg_len,
+				                  w->sbuf[ns]);
+				if (out_len != 0)
+					queue_reply(w, ns++, i, out_len);
+				continue;
+			}
 			if (w->tap_client != NULL)
 				tap_client(w, false, false, (const struct sockaddr *)&w->raddr[i],
 				           udp_local(w, us->fd), w->rbuf[i], w->rmsg[i].msg_len);
 			struct hf_query q;
-			size_t out_len = 0;
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
@@ -880,16 +1035,10 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			if (v != HF_VERDICT_ANSWER || out_len == 0)
 				continue;
 			count_answer(w, false, w->sbuf[ns], out_len, stale, false, ctx.now);
-			w->siov[ns] = (struct iovec){.iov_base = w->sbuf[ns], .iov_len = out_len};
-			w->smsg[ns].msg_hdr =
-			    (struct msghdr){.msg_name = &w->raddr[i],
-			                    .msg_namelen = w->rmsg[i].msg_hdr.msg_namelen,
-			                    .msg_iov = &w->siov[ns],
-			                    .msg_iovlen = 1};
 			if (w->tap_client != NULL)
 				tap_client(w, true, false, (const struct sockaddr *)&w->raddr[i],
 				           udp_local(w, us->fd), w->sbuf[ns], out_len);
-			ns++;
+			queue_reply(w, ns++, i, out_len);
 		}
 		send_batch(us->fd, w->smsg, ns);
 		if (n < BATCH)
@@ -1184,11 +1333,15 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	s->events = hf_events_open(cfg->events.file, s->hub);
 	struct hf_incident_opts io = incident_opts(cfg);
 	s->incidents = hf_incidents_new(&io, on_incident, on_rollback, s);
+	s->rl = hf_ratelimit_new(HF_RATELIMIT_SLOTS, hf_clock_mono_us());
+	s->per_client = hf_inflight_new(HF_INFLIGHT_SLOTS);
+	s->per_zone = hf_inflight_new(HF_INFLIGHT_SLOTS);
 	if (s->infra != NULL)
 		s->guard_file = hf_guard_file_open(cfg->cache.path, up, s->infra);
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
 	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL ||
-	    s->hub == NULL || s->events == NULL || s->incidents == NULL) {
+	    s->hub == NULL || s->events == NULL || s->incidents == NULL || s->rl == NULL ||
+	    s->per_client == NULL || s->per_zone == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		goto fail;
 	}
@@ -1294,6 +1447,9 @@ void hf_server_free(struct hf_server *s)
 	hf_hub_free(s->hub);
 	hf_dnstap_close(s->dnstap);
 	hf_infra_free(s->infra);
+	hf_ratelimit_free(s->rl);
+	hf_inflight_free(s->per_client);
+	hf_inflight_free(s->per_zone);
 	hf_free(s->workers);
 	hf_free(s);
 }
@@ -1368,6 +1524,12 @@ void hf_server_stats(struct hf_server *s, struct hf_server_stats *out)
 		out->local += hf_counter_get(&st->local);
 		out->formerr += hf_counter_get(&st->formerr);
 		out->refused += hf_counter_get(&st->refused);
+		out->ratelimit_dropped += hf_counter_get(&w->rl_dropped);
+		out->ratelimit_slipped += hf_counter_get(&w->rl_slipped);
+		out->refused_client += hf_counter_get(&w->refused_client);
+		out->refused_zone += hf_counter_get(&w->refused_zone);
+		out->shed += hf_counter_get(&w->shed);
+		out->pending += hf_counter_get(&w->pending_now);
 	}
 }
 

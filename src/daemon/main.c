@@ -255,7 +255,7 @@ static bool policy_wide_ok(const struct hf_config *cfg, const struct hf_policy *
 	char why[HF_CONFIG_ERR_MAX - 128];
 	if (cfg->policy.force || hf_policy_check_wide(policy, why, sizeof(why)) == HF_OK)
 		return true;
-	snprintf(err, HF_CONFIG_ERR_MAX, "policy refused: %s; set policy.force: true to load it",
+	snprintf(err, HF_CONFIG_ERR_MAX, "policy refused (policy.force: true loads it anyway): %s",
 	         why);
 	return false;
 }
@@ -385,11 +385,10 @@ static int reload_config(struct daemon *d, bool force, char *err)
 	char why[HF_CONFIG_ERR_MAX - 128];
 	if (hf_server_check_policy(d->server, policy, force || cfg->policy.force, why,
 	                           sizeof(why)) != HF_OK) {
-		snprintf(
-		    err, HF_CONFIG_ERR_MAX,
-		    "policy refused: %s; the running policy stays (policy.force or holdfastctl "
-		    "reload --force loads it anyway)",
-		    why);
+		snprintf(err, HF_CONFIG_ERR_MAX,
+		         "policy refused, the running one stays (holdfastctl reload --force or "
+		         "policy.force loads it anyway): %s",
+		         why);
 		hf_log_error("reload failed: %s", err);
 		hf_policy_free(policy);
 		hf_anchors_free(anchors);

@@ -147,10 +147,8 @@ int hf_policy_check_wide(const struct hf_policy *p, char *err, size_t cap)
 	hf_policy_each_rule(p, note_wide, &w);
 	if (w.n == 0)
 		return HF_OK;
-	snprintf(err, cap,
-	         "the policy has %u rule%s at or above a top-level domain, which would change the "
-	         "answer for whole TLDs or everything: %s%s",
-	         w.n, w.n == 1 ? "" : "s", shown, w.n > SHOWN ? ", ..." : "");
+	snprintf(err, cap, "%u rule%s at or above a top-level domain: %s%s", w.n,
+	         w.n == 1 ? "" : "s", shown, w.n > SHOWN ? ", ..." : "");
 	return HF_EINVAL;
 }
 
@@ -200,11 +198,16 @@ static void refusal(const struct blast *b, size_t n, uint32_t max_bp, char *err,
 		int k = snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "", t);
 		len = k > 0 && (size_t)k < sizeof(names) - len ? len + (size_t)k : len;
 	}
-	snprintf(err, cap,
-	         "the policy would newly change the answer for %zu of the %zu recently asked names "
-	         "(%.1f%%, more than policy.max-blast %u.%02u%%), among them %s",
-	         b->hits, n, 100.0 * (double)b->hits / (double)n, max_bp / 100, max_bp % 100,
-	         names);
+	char limit[16];
+	if (max_bp % 100 == 0)
+		snprintf(limit, sizeof(limit), "%u%%", max_bp / 100);
+	else
+		snprintf(limit, sizeof(limit), "%u.%02u%%", max_bp / 100, max_bp % 100);
+	snprintf(
+	    err, cap,
+	    "it would newly change the answer for %zu of the %zu recently asked names (%.1f%%, "
+	    "over policy.max-blast %s), among them %s",
+	    b->hits, n, 100.0 * (double)b->hits / (double)n, limit, names);
 }
 
 int hf_policy_check_blast(struct hf_policy *old, struct hf_policy *new_policy,

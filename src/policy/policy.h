@@ -145,7 +145,7 @@ void hf_policy_sample_add(struct hf_policy_sample *s, unsigned shard, const uint
 /*
  * Rules at or above a TLD ("*", "*.com", "com"; passthru and local-data
  * aside) and response-IP rules wider than /8 (IPv6 /16): HF_OK, or
- * HF_EINVAL with err naming them.
+ * HF_EINVAL with err saying how many and naming the first few.
  */
 HF_MUSTCHECK int hf_policy_check_wide(const struct hf_policy *p, char *err, size_t cap);
 

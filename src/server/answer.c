@@ -453,6 +453,7 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 		*out_len = simple_answer(ctx, q, rcode, 0, NULL, out);
 		return HF_VERDICT_ANSWER;
 	}
+	q->asked = true;
 	if (ctx->policy != NULL) {
 		enum hf_verdict v = qname_policy(ctx, q, out, out_len);
 		if (v != HF_VERDICT_RESOLVE) {

@@ -26,6 +26,7 @@ struct hf_query {
 	uint16_t id;
 	uint16_t flags;
 	bool policy_passed;         /* a PASSTHRU (or TCP-only over TCP) rule: no policy applies */
+	bool asked;                 /* passed the checks: it goes into the policy's sample */
 	uint8_t qname[HF_NAME_MAX]; /* as the client wrote it, case included */
 	size_t qname_len;
 	size_t qname_off; /* where it sits in the query (uncompressed) */

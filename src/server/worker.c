@@ -373,7 +373,7 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 		tap_tcp(c, false, msg, len);
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
-	if (q.qname_len != 0)
+	if (q.asked)
 		hf_policy_sample_add(w->srv->sample, w->index, q.qname);
 	bool stale = false;
 	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0) {
@@ -875,7 +875,7 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
-			if (q.qname_len != 0)
+			if (q.asked)
 				hf_policy_sample_add(w->srv->sample, w->index, q.qname);
 			bool stale = false;
 			if (v == HF_VERDICT_RESOLVE &&
@@ -1262,18 +1262,23 @@ int hf_server_check_policy(struct hf_server *s, struct hf_policy *p, bool force,
                            size_t cap)
 {
 	struct runtime *rt = atomic_load(&s->rt);
-	int rc = hf_policy_check_wide(p, err, cap);
-	if (rc == HF_OK)
-		rc = hf_policy_check_blast(rt->policy, p, s->sample, rt->cfg->policy.max_blast, err,
-		                           cap);
-	if (rc == HF_OK || rc == HF_ENOMEM)
-		return rc;
+	char wide[HF_CONFIG_ERR_MAX], blast[HF_CONFIG_ERR_MAX];
+	/* Both checks, so the operator reads the wide rule and what it would hit together. */
+	int rw = hf_policy_check_wide(p, wide, sizeof(wide));
+	int rb = hf_policy_check_blast(rt->policy, p, s->sample, rt->cfg->policy.max_blast, blast,
+	                               sizeof(blast));
+	if (rb == HF_ENOMEM)
+		snprintf(err, cap, "out of memory");
+	if (rb == HF_ENOMEM || (rw == HF_OK && rb == HF_OK))
+		return rb;
+	snprintf(err, cap, "%s%s%s", rw != HF_OK ? wide : "",
+	         rw != HF_OK && rb != HF_OK ? "; " : "", rb != HF_OK ? blast : "");
 	if (force) {
 		hf_log_warn("policy loaded by force: %s", err);
 		return HF_OK;
 	}
 	atomic_fetch_add(&s->policy_refused, 1);
-	return rc;
+	return HF_EINVAL;
 }
 
 void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,

@@ -79,6 +79,18 @@ static int add_key(struct list_ctx *c, enum trigger t, const uint8_t *name, unsi
 	return rc;
 }
 
+/* Host names only: a line in another list syntax (adblock's "||x^") is not taken for one. */
+static bool hostname_chars(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
 /* One name of a list; below_too: the name and below (domains), exactly (hosts). */
 static int add_name(struct list_ctx *c, const char *tok, size_t len, bool below_too, unsigned line)
 {
@@ -88,8 +100,7 @@ static int add_name(struct list_ctx *c, const char *tok, size_t len, bool below_
 		tok += 2;
 		len -= 2;
 	}
-	if (len == 0 || memchr(tok, '*', len) != NULL || memchr(tok, '\\', len) != NULL ||
-	    hf_name_from_text(tok, len, NULL, name) < 0)
+	if (len == 0 || !hostname_chars(tok, len) || hf_name_from_text(tok, len, NULL, name) < 0)
 		return hf_policy_fail(c->err, c->cap, line, "\"%.*s\" is not a domain name",
 		                      (int)(len < 64 ? len : 64), tok);
 	if (!below_too && !wild && hf_name_labels(name) < 2)

@@ -151,7 +151,7 @@ static void answers(struct sink *k, const struct hf_ctl_figures *f)
 	       "Answers served from expired cache data (RFC 8767).");
 	sample(k, "", "", (double)f->srv.stale);
 	family(k, "holdfast_local_answers_total", "counter",
-	       "Answers from local data and built-in local zones.");
+	       "Answers from the built-in local zones (local data counts as a policy answer).");
 	sample(k, "", "", (double)f->srv.local);
 }
 

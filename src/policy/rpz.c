@@ -19,9 +19,9 @@
  *   CNAME rpz-tcp-only.              TC=1 over UDP, the truth over TCP
  *   anything else                    those records (local data)
  *
- * rpz-client-ip and rpz-nsip triggers are not supported: they are skipped
- * and counted (the loader logs how many), so a feed that has them still
- * loads. The apex's SOA and NS records are the zone's own, not rules.
+ * rpz-client-ip and rpz-nsip triggers are not supported: they are skipped,
+ * so a feed that has them still loads (README says so). The apex's SOA
+ * and NS records are the zone's own, not rules.
  *
  * The text is read entry by entry: "$ORIGIN" and "$TTL" directives, an
  * owner left blank repeating the last one, "( )" across lines and ";"
@@ -59,7 +59,6 @@ struct rpz_ctx {
 	struct hf_policy_source *src;
 	const uint8_t *apex;
 	struct hf_rrdata rr;
-	unsigned skipped;
 	char *err;
 	size_t cap;
 };
@@ -285,7 +284,6 @@ static long trigger_key(struct rpz_ctx *c, const uint8_t *rel, unsigned n, unsig
                         uint8_t key[KEY_MAX])
 {
 	if (label_is(rel, n - 1, "rpz-client-ip") || label_is(rel, n - 1, "rpz-nsip")) {
-		c->skipped++;
 		return 0;
 	}
 	if (label_is(rel, n - 1, "rpz-ip")) {

@@ -372,11 +372,13 @@ static void type_text(const struct hf_config_key *row, char *out, size_t cap)
 	    [HF_CONFIG_LOG_LEVEL] = "error, warning, info, debug",
 	    [HF_CONFIG_FORWARD] = "`resolv.conf` or list of zones",
 	    [HF_CONFIG_UPSTREAMS] = "list of upstreams",
+	    [HF_CONFIG_SHARE] = "share",
+	    [HF_CONFIG_TABLE] = "list of mappings",
 	};
 	char range[64];
 	const char *name = names[row->type] != NULL ? names[row->type] : "?";
 	if (row->type == HF_CONFIG_UINT || row->type == HF_CONFIG_DURATION ||
-	    row->type == HF_CONFIG_SIZE) {
+	    row->type == HF_CONFIG_SIZE || row->type == HF_CONFIG_SHARE) {
 		hf_config_format_range(row, range, sizeof(range));
 		snprintf(out, cap, "%s, %s", name, range);
 	} else {

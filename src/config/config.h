@@ -75,6 +75,22 @@ struct hf_forward_zone {
 	bool trusted; /* the guard's trusted path for the zone, not used to resolve (src/guard) */
 };
 
+/* One response policy zone (policy.rpz[]): src/policy reads the file. */
+struct hf_policy_rpz_conf {
+	char *file;
+	uint8_t name[255];  /* the zone's origin: owner names are triggers relative to it */
+	unsigned long line; /* where the entry is in the configuration file, for messages */
+};
+
+/* One block list (policy.blocklists[]): checked here, read by src/policy. */
+struct hf_policy_list_conf {
+	char *file;
+	char *format; /* "hosts" or "domains" */
+	char *action; /* "nxdomain", "nodata" or an address */
+	char *name;   /* shown in answers' EDE text and in metrics; "" = the file's name */
+	unsigned long line;
+};
+
 struct hf_config {
 	char *path; /* the file it came from, or NULL for built-in defaults */
 
@@ -205,6 +221,23 @@ struct hf_config {
 	struct {
 		enum hf_log_lvl level;
 	} log;
+
+	/* Local data aside, what src/policy answers instead of the truth, and its guards. */
+	struct {
+		struct hf_policy_rpz_conf *rpz;
+		size_t nrpz;
+		struct hf_policy_list_conf *blocklists;
+		size_t nblocklists;
+		uint32_t max_blast; /* basis points (1/100 %) of recently asked names */
+		bool force;         /* load even what the blast-radius guard refuses */
+		struct {
+			bool enabled;
+			uint32_t window; /* seconds */
+			uint32_t share;  /* basis points of the queries in the window */
+			unsigned min_hits;
+			unsigned growth; /* times the rule's earlier rate */
+		} breaker;
+	} policy;
 };
 
 /*

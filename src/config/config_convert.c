@@ -56,7 +56,9 @@ bool hf_config_in_scope(const struct hf_config_key *row, const char *prefix)
 	size_t plen = strlen(prefix);
 	if (plen == 0)
 		return strstr(row->key, "[]") == NULL;
-	return strncmp(row->key, prefix, plen) == 0 && row->key[plen] == '.';
+	/* The keys of a table's items ("policy.rpz[].file") are not the section's own. */
+	return strncmp(row->key, prefix, plen) == 0 && row->key[plen] == '.' &&
+	       strstr(row->key + plen + 1, "[]") == NULL;
 }
 
 const char *hf_config_type_noun(enum hf_config_type t, unsigned flags)
@@ -96,6 +98,10 @@ const char *hf_config_type_noun(enum hf_config_type t, unsigned flags)
 		return "\"resolv.conf\" or a list of zones";
 	case HF_CONFIG_UPSTREAMS:
 		return "a list of upstreams";
+	case HF_CONFIG_SHARE:
+		return "a share (like 1% or 0.5%)";
+	case HF_CONFIG_TABLE:
+		return "a list of mappings";
 	}
 	return "a value";
 }
@@ -141,7 +147,10 @@ static size_t item_size(enum hf_config_type t)
 void hf_config_format_range(const struct hf_config_key *row, char *out, size_t cap)
 {
 	char lo[32], hi[32];
-	if (row->type == HF_CONFIG_DURATION) {
+	if (row->type == HF_CONFIG_SHARE) {
+		hf_config_format_share((uint32_t)row->min, lo, sizeof(lo));
+		hf_config_format_share((uint32_t)row->max, hi, sizeof(hi));
+	} else if (row->type == HF_CONFIG_DURATION) {
 		hf_config_format_duration(row->min, lo, sizeof(lo));
 		hf_config_format_duration(row->max, hi, sizeof(hi));
 	} else if (row->type == HF_CONFIG_SIZE) {
@@ -222,10 +231,26 @@ static int conv_bool(struct hf_config_ctx *c, const struct hf_config_node *v, co
 	                      hf_config_quote(v, q));
 }
 
+/* The errors of a number that is not one (well_formed false) or out of the row's range. */
+static int number_in_range(struct hf_config_ctx *c, const struct hf_config_key *row,
+                           const struct hf_config_node *v, const char *path, bool well_formed,
+                           uint64_t n)
+{
+	char q[HF_CONFIG_QUOTE_CAP], range[64];
+	if (!well_formed)
+		return hf_config_fail(c, v->line, path, "%s is not %s", hf_config_quote(v, q),
+		                      hf_config_type_noun(row->type, row->flags));
+	if (n < row->min || n > row->max) {
+		hf_config_format_range(row, range, sizeof(range));
+		return hf_config_fail(c, v->line, path, "%s is out of range (%s)",
+		                      hf_config_quote(v, q), range);
+	}
+	return HF_OK;
+}
+
 static int conv_uint(struct hf_config_ctx *c, const struct hf_config_key *row,
                      const struct hf_config_node *v, const char *path, void *field)
 {
-	char q[HF_CONFIG_QUOTE_CAP], range[64];
 	uint64_t n = 0;
 	size_t i;
 
@@ -237,16 +262,10 @@ static int conv_uint(struct hf_config_ctx *c, const struct hf_config_key *row,
 		if (n <= row->max)
 			n = n * 10 + (uint64_t)(v->text[i] - '0');
 	}
-	if (i == 0 || i != v->len)
-		return hf_config_fail(c, v->line, path, "%s is not %s", hf_config_quote(v, q),
-		                      hf_config_type_noun(row->type, row->flags));
-	if (n < row->min || n > row->max) {
-		hf_config_format_range(row, range, sizeof(range));
-		return hf_config_fail(c, v->line, path, "%s is out of range (%s)",
-		                      hf_config_quote(v, q), range);
-	}
-	store_uint(field, row->size, n);
-	return HF_OK;
+	int ret = number_in_range(c, row, v, path, i != 0 && i == v->len, n);
+	if (ret == HF_OK)
+		store_uint(field, row->size, n);
+	return ret;
 }
 
 static int conv_duration(struct hf_config_ctx *c, const struct hf_config_key *row,
@@ -473,6 +492,22 @@ static int conv_list(struct hf_config_ctx *c, const struct hf_config_key *row,
 	return HF_OK;
 }
 
+/* A list is expected: HF_OK, with *empty when it holds nothing (or is null). */
+static int want_list(struct hf_config_ctx *c, const struct hf_config_key *row,
+                     const struct hf_config_node *v, const char *path, bool *empty)
+{
+	char q[HF_CONFIG_QUOTE_CAP];
+	*empty = v->kind == HF_CONFIG_NODE_SCALAR && v->null;
+	if (*empty)
+		return HF_OK;
+	if (v->kind != HF_CONFIG_NODE_SEQ)
+		return hf_config_fail(c, v->line, path, "expected %s, found %s",
+		                      hf_config_type_noun(row->type, row->flags),
+		                      hf_config_describe(v, q));
+	*empty = v->n == 0;
+	return HF_OK;
+}
+
 static int conv_forward(struct hf_config_ctx *c, const struct hf_config_key *row,
                         const struct hf_config_node *v, const char *path, void *base)
 {
@@ -489,12 +524,10 @@ static int conv_forward(struct hf_config_ctx *c, const struct hf_config_key *row
 		cfg->forward_resolv_conf = true;
 		return HF_OK;
 	}
-	if (v->kind != HF_CONFIG_NODE_SEQ)
-		return hf_config_fail(c, v->line, path, "expected %s, found %s",
-		                      hf_config_type_noun(row->type, row->flags),
-		                      hf_config_describe(v, q));
-	if (v->n == 0)
-		return HF_OK; /* the same as leaving it out */
+	bool empty;
+	ret = want_list(c, row, v, path, &empty);
+	if (ret != HF_OK || empty)
+		return ret; /* [] is the same as leaving it out */
 	zones = hf_calloc(v->n, sizeof(*zones));
 	if (zones == NULL)
 		return hf_config_fail_nomem(c);
@@ -529,6 +562,64 @@ static int conv_forward(struct hf_config_ctx *c, const struct hf_config_key *row
 	return HF_OK;
 }
 
+/* "1%", "0.25%", "100%": basis points, at most two decimals. */
+static int conv_share(struct hf_config_ctx *c, const struct hf_config_key *row,
+                      const struct hf_config_node *v, const char *path, void *field)
+{
+	uint64_t bp = 0;
+	size_t i = 0, whole = 0, frac = 0;
+	for (; i < v->len && v->text[i] >= '0' && v->text[i] <= '9' && whole < 4; i++, whole++)
+		bp = bp * 10 + (uint64_t)(v->text[i] - '0');
+	bp *= 100;
+	if (i < v->len && v->text[i] == '.') {
+		for (i++; i < v->len && v->text[i] >= '0' && v->text[i] <= '9' && frac < 2;
+		     i++, frac++)
+			bp += (uint64_t)(v->text[i] - '0') * (frac == 0 ? 10 : 1);
+		if (frac == 0)
+			whole = 0; /* "1.%" */
+	}
+	int ret = number_in_range(c, row, v, path,
+	                          whole != 0 && i + 1 == v->len && v->text[i] == '%', bp);
+	uint32_t x = (uint32_t)bp;
+	if (ret == HF_OK)
+		memcpy(field, &x, sizeof(x));
+	return ret;
+}
+
+/* A list of mappings: each item's keys walked like a section, then the row's own check. */
+static int conv_table(struct hf_config_ctx *c, const struct hf_config_key *row,
+                      const struct hf_config_node *v, const char *path, void *base)
+{
+	char q[HF_CONFIG_QUOTE_CAP], ipath[HF_CONFIG_KEY_MAX], prefix[HF_CONFIG_KEY_MAX];
+	bool empty;
+	int ret = want_list(c, row, v, path, &empty);
+	if (ret != HF_OK || empty)
+		return ret;
+	char *items = hf_calloc(v->n, row->item_size);
+	if (items == NULL)
+		return hf_config_fail_nomem(c);
+	memcpy((char *)base + row->off, &items, sizeof(items));
+	memcpy((char *)base + row->aux, &v->n, sizeof(v->n));
+	snprintf(prefix, sizeof(prefix), "%s[]", row->key);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct hf_config_node *item = v->items[i];
+		unsigned long ilines[HF_CONFIG_ROWS_MAX] = {0};
+		void *ib = items + i * row->item_size;
+		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		if (item->kind != HF_CONFIG_NODE_MAP)
+			return hf_config_fail(c, item->line, ipath, "expected a mapping, found %s",
+			                      hf_config_describe(item, q));
+		ret = hf_config_walk_map(c, item, prefix, ipath, ib, ilines);
+		if (ret == HF_OK)
+			ret = hf_config_fill_defaults(c, prefix, ipath, item->line, ib, ilines);
+		if (ret == HF_OK && row->check != NULL)
+			ret = row->check(c, ib, ilines, ipath);
+		if (ret != HF_OK)
+			return ret;
+	}
+	return HF_OK;
+}
+
 /* Stores v, the value of row, into base. line is the key's line. */
 int hf_config_convert(struct hf_config_ctx *c, const struct hf_config_key *row,
                       const struct hf_config_node *v, unsigned long line, const char *path,
@@ -547,6 +638,8 @@ int hf_config_convert(struct hf_config_ctx *c, const struct hf_config_key *row,
 		return conv_list(c, row, v, line, path, base);
 	case HF_CONFIG_FORWARD:
 		return conv_forward(c, row, v, path, base);
+	case HF_CONFIG_TABLE:
+		return conv_table(c, row, v, path, base);
 	default:
 		break;
 	}
@@ -581,6 +674,8 @@ int hf_config_convert(struct hf_config_ctx *c, const struct hf_config_key *row,
 		return conv_name(c, v, path, field);
 	case HF_CONFIG_LOG_LEVEL:
 		return conv_log_level(c, v, path, field);
+	case HF_CONFIG_SHARE:
+		return conv_share(c, row, v, path, field);
 	default:
 		hf_require(false);
 		return HF_EINVAL;
@@ -619,6 +714,16 @@ void hf_config_free_fields(const char *prefix, void *base)
 			}
 			hf_free(p);
 			break;
+		case HF_CONFIG_TABLE: {
+			char items[HF_CONFIG_KEY_MAX];
+			snprintf(items, sizeof(items), "%s[]", row->key);
+			memcpy(&p, field, sizeof(p));
+			memcpy(&n, (char *)base + row->aux, sizeof(n));
+			for (size_t j = 0; p != NULL && j < n; j++)
+				hf_config_free_fields(items, (char *)p + j * row->item_size);
+			hf_free(p);
+			break;
+		}
 		case HF_CONFIG_FORWARD: {
 			struct hf_config *cfg = base;
 			for (size_t j = 0; cfg->forward != NULL && j < cfg->nforward; j++)

@@ -13,6 +13,9 @@
 #include "config/impl.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "util/err.h"
 
 /* A field of struct hf_config, and the count of a list in it. */
 #define FIELD(m) .off = offsetof(struct hf_config, m), .size = sizeof(((struct hf_config *)0)->m)
@@ -20,6 +23,19 @@
 /* A field of one forward zone. */
 #define ZFIELD(m)                                                                                  \
 	.off = offsetof(struct hf_forward_zone, m), .size = sizeof(((struct hf_forward_zone *)0)->m)
+
+/* A field of one policy zone or block list. */
+#define RFIELD(m)                                                                                  \
+	.off = offsetof(struct hf_policy_rpz_conf, m),                                             \
+	.size = sizeof(((struct hf_policy_rpz_conf *)0)->m)
+#define BFIELD(m)                                                                                  \
+	.off = offsetof(struct hf_policy_list_conf, m),                                            \
+	.size = sizeof(((struct hf_policy_list_conf *)0)->m)
+
+static int check_rpz(struct hf_config_ctx *c, void *item, const unsigned long *lines,
+                     const char *path);
+static int check_blocklist(struct hf_config_ctx *c, void *item, const unsigned long *lines,
+                           const char *path);
 
 #define MS(n)   ((uint64_t)(n))
 #define SEC(n)  ((uint64_t)(n)*1000)
@@ -638,6 +654,117 @@ const struct hf_config_key hf_config_schema[] = {
      .doc = "The version field of every message (at most 255 octets); `\"\"` = `holdfast` "
             "and its version."},
 
+    {.key = "policy",
+     .type = HF_CONFIG_SECTION,
+     .doc = "Response policy: block lists and RPZ zones answered instead of the truth, and the "
+            "guards that keep a wrong rule from redirecting everything (see [Policy](#policy))."},
+    {.key = "policy.rpz",
+     .type = HF_CONFIG_TABLE,
+     FIELD(policy.rpz),
+     COUNT(policy.nrpz),
+     .item_size = sizeof(struct hf_policy_rpz_conf),
+     .check = check_rpz,
+     .def = "[]",
+     .doc = "Response policy zones, consulted in this order after local-data: a list of "
+            "`{file, name}`."},
+    {.key = "policy.rpz[].file",
+     .type = HF_CONFIG_PATH,
+     RFIELD(file),
+     .def = NULL,
+     .doc = "The zone file (RFC 1035 text; `$ORIGIN`, `$TTL` and `( )` understood)."},
+    {.key = "policy.rpz[].name",
+     .type = HF_CONFIG_NAME,
+     RFIELD(name),
+     .def = NULL,
+     .doc = "The zone's name: owner names are triggers relative to it, and answers' Extended "
+            "DNS Error text names it."},
+    {.key = "policy.blocklists",
+     .type = HF_CONFIG_TABLE,
+     FIELD(policy.blocklists),
+     COUNT(policy.nblocklists),
+     .item_size = sizeof(struct hf_policy_list_conf),
+     .check = check_blocklist,
+     .def = "[]",
+     .doc = "Block lists, consulted in this order after the RPZ zones: a list of `{file, "
+            "format, action, name}`."},
+    {.key = "policy.blocklists[].file",
+     .type = HF_CONFIG_PATH,
+     BFIELD(file),
+     .def = NULL,
+     .doc = "The list, one entry a line; `#` starts a comment."},
+    {.key = "policy.blocklists[].format",
+     .type = HF_CONFIG_STRING,
+     BFIELD(format),
+     .def = "domains",
+     .doc = "`hosts` (`0.0.0.0 ads.example` lines: those names exactly) or `domains` (one name "
+            "a line: the name and everything below it; `*.example`: only below it)."},
+    {.key = "policy.blocklists[].action",
+     .type = HF_CONFIG_STRING,
+     BFIELD(action),
+     .def = "nxdomain",
+     .doc = "`nxdomain`, `nodata`, or an address answered for the names (A or AAAA; other "
+            "types get no data)."},
+    {.key = "policy.blocklists[].name",
+     .type = HF_CONFIG_STRING,
+     .flags = HF_CONFIG_EMPTY_OK,
+     BFIELD(name),
+     .def = "",
+     .doc = "The list's name in answers' Extended DNS Error text and in metrics; `\"\"` = the "
+            "file's name."},
+    {.key = "policy.max-blast",
+     .type = HF_CONFIG_SHARE,
+     FIELD(policy.max_blast),
+     .min = 0,
+     .max = 10000,
+     .def = "1%",
+     .doc = "A policy (re)load that would newly change the answer for more than this share of "
+            "recently asked names is refused, naming them."},
+    {.key = "policy.force",
+     .type = HF_CONFIG_BOOL,
+     FIELD(policy.force),
+     .def = "false",
+     .doc = "Load the policy even when the blast-radius guard refuses it (a rule at or above a "
+            "TLD, or too many recent names hit); `holdfastctl reload --force` does so once."},
+    {.key = "policy.breaker",
+     .type = HF_CONFIG_SECTION,
+     .doc = "The run-time breaker: a rule that suddenly matches far more of the traffic is "
+            "suspended and an incident raised."},
+    {.key = "policy.breaker.enabled",
+     .type = HF_CONFIG_BOOL,
+     FIELD(policy.breaker.enabled),
+     .def = "true",
+     .doc = "Watch each rule's hits and suspend one that trips."},
+    {.key = "policy.breaker.window",
+     .type = HF_CONFIG_DURATION,
+     FIELD(policy.breaker.window),
+     .unit = 1000,
+     .min = SEC(1),
+     .max = HOUR(1),
+     .def = "10s",
+     .doc = "The window hits are counted in (checked every second within it)."},
+    {.key = "policy.breaker.share",
+     .type = HF_CONFIG_SHARE,
+     FIELD(policy.breaker.share),
+     .min = 1,
+     .max = 10000,
+     .def = "20%",
+     .doc = "A rule trips when it matches more than this share of the window's queries..."},
+    {.key = "policy.breaker.min-hits",
+     .type = HF_CONFIG_UINT,
+     FIELD(policy.breaker.min_hits),
+     .min = 1,
+     .max = 1000000,
+     .def = "50",
+     .doc = "...and at least this many of them..."},
+    {.key = "policy.breaker.growth",
+     .type = HF_CONFIG_UINT,
+     FIELD(policy.breaker.growth),
+     .min = 1,
+     .max = 1000,
+     .def = "10",
+     .doc = "...and more than this many times its hits in an earlier window (a new rule has "
+            "none)."},
+
     {.key = "log", .type = HF_CONFIG_SECTION, .doc = "Logging."},
     {.key = "log.level",
      .type = HF_CONFIG_LOG_LEVEL,
@@ -647,6 +774,45 @@ const struct hf_config_key hf_config_schema[] = {
 };
 
 const size_t hf_config_schema_len = HF_ARRAY_LEN(hf_config_schema);
+
+/* Items remember their line: the policy's files are read later, and their errors name it. */
+static int check_rpz(struct hf_config_ctx *c, void *item, const unsigned long *lines,
+                     const char *path)
+{
+	(void)c;
+	(void)path;
+	struct hf_policy_rpz_conf *z = item;
+	z->line = lines[hf_config_find_key("policy.rpz[].file")];
+	return HF_OK;
+}
+
+static bool is_address(const char *s)
+{
+	struct hf_addr a;
+	return strchr(s, '@') == NULL && hf_addr_parse(s, 0, &a) == HF_OK;
+}
+
+static int check_blocklist(struct hf_config_ctx *c, void *item, const unsigned long *lines,
+                           const char *path)
+{
+	struct hf_policy_list_conf *b = item;
+	char key[HF_CONFIG_KEY_MAX];
+	int frow = hf_config_find_key("policy.blocklists[].format");
+	int arow = hf_config_find_key("policy.blocklists[].action");
+	b->line = lines[hf_config_find_key("policy.blocklists[].file")];
+	if (strcmp(b->format, "hosts") != 0 && strcmp(b->format, "domains") != 0) {
+		hf_config_join(key, path, "format");
+		return hf_config_fail(c, lines[frow], key, "\"%.40s\" is not hosts or domains",
+		                      b->format);
+	}
+	if (strcmp(b->action, "nxdomain") != 0 && strcmp(b->action, "nodata") != 0 &&
+	    !is_address(b->action)) {
+		hf_config_join(key, path, "action");
+		return hf_config_fail(c, lines[arow], key,
+		                      "\"%.40s\" is not nxdomain, nodata or an address", b->action);
+	}
+	return HF_OK;
+}
 
 _Static_assert(HF_ARRAY_LEN(hf_config_schema) <= HF_CONFIG_ROWS_MAX,
                "raise HF_CONFIG_ROWS_MAX in config/impl.h");

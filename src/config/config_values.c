@@ -379,6 +379,16 @@ void hf_config_format_size(uint64_t n, char *out, size_t cap)
 	snprintf(out, cap, "%llu", (unsigned long long)n);
 }
 
+void hf_config_format_share(uint32_t bp, char *out, size_t cap)
+{
+	if (bp % 100 == 0)
+		snprintf(out, cap, "%u%%", bp / 100);
+	else if (bp % 10 == 0)
+		snprintf(out, cap, "%u.%u%%", bp / 100, bp % 100 / 10);
+	else
+		snprintf(out, cap, "%u.%02u%%", bp / 100, bp % 100);
+}
+
 /* --- upstreams ------------------------------------------------------------- */
 
 static bool is_hostname_char(char c)

@@ -26,9 +26,10 @@
 #include "util/compiler.h"
 
 struct hf_rrdata;
+struct hf_config_ctx;
 
 /* Rows in the schema table; config_schema.c checks the table fits. */
-#define HF_CONFIG_ROWS_MAX 128
+#define HF_CONFIG_ROWS_MAX 160
 
 enum hf_config_type {
 	HF_CONFIG_SECTION,   /* a mapping of further keys */
@@ -48,6 +49,8 @@ enum hf_config_type {
 	HF_CONFIG_LOG_LEVEL, /* enum hf_log_lvl */
 	HF_CONFIG_FORWARD,   /* "resolv.conf" or a list of forward zones */
 	HF_CONFIG_UPSTREAMS, /* struct hf_upstream_conf *, count at aux */
+	HF_CONFIG_SHARE,     /* uint32_t basis points, written "1%" or "0.5%"; min..max */
+	HF_CONFIG_TABLE,     /* a list of mappings: items of item_size, keys at "KEY[].leaf" */
 };
 
 enum {
@@ -69,6 +72,10 @@ struct hf_config_key {
 	uint16_t port;   /* addresses: the port when none is written */
 	const char *def; /* default as YAML text; NULL = required */
 	const char *doc;
+	/* Tables: the size of one item, and checks across an item's keys (NULL: none). */
+	size_t item_size;
+	int (*check)(struct hf_config_ctx *c, void *item, const unsigned long *lines,
+	             const char *path);
 };
 
 extern const struct hf_config_key hf_config_schema[];
@@ -94,6 +101,8 @@ HF_TESTABLE HF_MUSTCHECK int hf_config_parse_prefix(const char *text, struct hf_
 /* Print with the largest unit that divides evenly ("1d", "1800ms", "256M"). */
 HF_TESTABLE void hf_config_format_duration(uint64_t ms, char *out, size_t cap);
 HF_TESTABLE void hf_config_format_size(uint64_t n, char *out, size_t cap);
+/* Basis points as a percentage: 100 -> "1%", 50 -> "0.5%". */
+HF_TESTABLE void hf_config_format_share(uint32_t bp, char *out, size_t cap);
 
 /*
  * One upstream: "ADDR[@PORT]" (port 53), "tls://ADDR[@PORT][#name][^PIN]..."

@@ -41,7 +41,7 @@ enum hf_ctl_route {
 	HF_CTL_INCIDENTS, /* GET /api/incidents */
 	HF_CTL_CACHE,     /* GET /api/cache?name=N&type=T         (control.socket only) */
 	HF_CTL_FLUSH,     /* POST /api/cache/flush?name=N&zone=1 (control.socket only) */
-	HF_CTL_RELOAD,    /* POST /api/reload                     (control.socket only) */
+	HF_CTL_RELOAD,    /* POST /api/reload?force=1             (control.socket only) */
 };
 
 #define HF_CTL_ARGS_MAX     16 /* query arguments in one request */
@@ -61,6 +61,7 @@ struct hf_ctl_req {
 	uint8_t name[HF_NAME_MAX];
 	uint16_t type; /* CACHE: the type (A when not given) */
 	bool zone;     /* FLUSH: the name and everything below it */
+	bool force;    /* RELOAD: load a policy the blast-radius guard refuses */
 };
 
 /*
@@ -88,8 +89,11 @@ bool hf_ctl_host_is_local(const char *host);
 struct hf_server;
 struct hf_control;
 
-/* Reloads the configuration as SIGHUP does: HF_OK, or an error with err set. */
-typedef int (*hf_ctl_reload_fn)(void *ctx, char *err, size_t errcap);
+/*
+ * Reloads the configuration as SIGHUP does: HF_OK, or an error with err set.
+ * force loads a policy the blast-radius guard refuses.
+ */
+typedef int (*hf_ctl_reload_fn)(void *ctx, bool force, char *err, size_t errcap);
 
 struct hf_control_opts {
 	struct hf_server *server;

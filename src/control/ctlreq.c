@@ -153,6 +153,10 @@ static int route_args(const struct hf_ctl_arg *args, size_t nargs, struct hf_ctl
 			st = num_arg(args, nargs, "zone", 0, 1, 0, &v, err, cap);
 		req->zone = v == 1;
 		return st;
+	case HF_CTL_RELOAD:
+		st = num_arg(args, nargs, "force", 0, 1, 0, &v, err, cap);
+		req->force = v == 1;
+		return st;
 	default:
 		return 200;
 	}

@@ -121,10 +121,10 @@ static enum MHD_Result metrics(struct hf_control *c, struct MHD_Connection *conn
 	return ok;
 }
 
-static enum MHD_Result reload(struct hf_control *c, struct MHD_Connection *conn)
+static enum MHD_Result reload(struct hf_control *c, struct MHD_Connection *conn, bool force)
 {
 	char err[ERR_TEXT_MAX] = "reload is not available";
-	if (c->reload == NULL || c->reload(c->reload_ctx, err, sizeof(err)) != HF_OK)
+	if (c->reload == NULL || c->reload(c->reload_ctx, force, err, sizeof(err)) != HF_OK)
 		return respond_error(
 		    conn, c->reload ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE, err);
 	return respond_json(conn, MHD_HTTP_OK, json_pack("{s:b}", "reloaded", 1));
@@ -166,7 +166,7 @@ static enum MHD_Result dispatch(struct hf_control *c, struct MHD_Connection *con
 		return respond_json(conn, MHD_HTTP_OK,
 		                    hf_ctl_cache_flush(&c->view, q->name, q->zone));
 	case HF_CTL_RELOAD:
-		return reload(c, conn);
+		return reload(c, conn, q->force);
 	}
 	return respond_error(conn, MHD_HTTP_NOT_FOUND, "no such path");
 }

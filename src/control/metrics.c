@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "control/impl.h"
+#include "policy/policy.h"
+#include "server/server.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "wire/pkt.h"
@@ -149,7 +151,7 @@ static void answers(struct sink *k, const struct hf_ctl_figures *f)
 	       "Answers served from expired cache data (RFC 8767).");
 	sample(k, "", "", (double)f->srv.stale);
 	family(k, "holdfast_local_answers_total", "counter",
-	       "Answers from local data and built-in local zones.");
+	       "Answers from the built-in local zones (local data counts as a policy answer).");
 	sample(k, "", "", (double)f->srv.local);
 }
 
@@ -276,6 +278,40 @@ static void detections(struct sink *k, struct hf_ctl_view *v, const struct hf_ct
 	sample(k, "", "", (double)f->hub.incidents_open);
 }
 
+static void source_hits(void *ctx, const char *name, enum hf_policy_kind kind,
+                        const uint64_t hits[HF_POLICY_ACTIONS])
+{
+	static const char *const kinds[] = {"local-data", "rpz", "blocklist"};
+	for (int a = 0; a < HF_POLICY_ACTIONS; a++) {
+		if (hits[a] == 0)
+			continue;
+		char l[LABELS_MAX] = "";
+		label(l, "source", name);
+		label(l, "kind", kinds[kind]);
+		label(l, "action", hf_policy_action_name((enum hf_policy_action)a));
+		sample(ctx, "", l, (double)hits[a]);
+	}
+}
+
+/* The running policy's figures; its counters start again at each reload. */
+static void policy(struct sink *k, struct hf_ctl_view *v, const struct hf_ctl_figures *f)
+{
+	struct hf_policy *p = hf_server_policy(v->server);
+	family(k, "holdfast_policy_answers_total", "counter",
+	       "Queries answered by local data or policy before the caches.");
+	sample(k, "", "", (double)f->srv.policy);
+	family(k, "holdfast_policy_hits_total", "counter",
+	       "Policy rules applied, by zone or list and action, since the policy loaded.");
+	if (p != NULL)
+		hf_policy_each_source(p, source_hits, k);
+	family(k, "holdfast_policy_rules_suspended", "gauge",
+	       "Rules of the running policy the breaker suspended.");
+	sample(k, "", "", (double)hf_policy_suspended(p));
+	family(k, "holdfast_policy_refused_total", "counter",
+	       "Policy loads the blast-radius guard refused.");
+	sample(k, "", "", (double)hf_server_policy_refused(v->server));
+}
+
 static void process(struct sink *k, struct hf_ctl_view *v, const struct hf_ctl_figures *f)
 {
 	family(k, "holdfast_uptime_seconds", "gauge", "Seconds since holdfast started.");
@@ -300,6 +336,7 @@ static int collect(struct hf_ctl_view *v, struct sink *k)
 		verdicts(k, &f);
 		rtt(k, &f);
 		detections(k, v, &f);
+		policy(k, v, &f);
 	}
 	hf_ctl_figures_clear(&f);
 	return rc != HF_OK || k->failed ? HF_ENOMEM : HF_OK;

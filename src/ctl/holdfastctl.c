@@ -64,7 +64,8 @@ static void usage(FILE *out)
 	    "  incidents                 incidents (many names, one address...), newest first\n"
 	    "  cache lookup NAME [TYPE]  what the cache holds for NAME (type A by default)\n"
 	    "  cache flush NAME [--zone] drop NAME from the caches; --zone: and all below it\n"
-	    "  reload                    reload the configuration file, as SIGHUP does\n"
+	    "  reload [--force]          reload the configuration file, as SIGHUP does; --force:\n"
+	    "                            even a policy the blast-radius guard refuses\n"
 	    "\n"
 	    "exit status: 0 done, 1 bad usage or refused by holdfast, 2 holdfast not reachable\n",
 	    out);
@@ -460,9 +461,10 @@ static int cmd_cache_flush(const struct ctl *c, const char *name, bool zone)
 	return 0;
 }
 
-static int cmd_reload(const struct ctl *c)
+/* --force: load a policy the blast-radius guard refuses (its message says why it did). */
+static int cmd_reload(const struct ctl *c, bool force)
 {
-	json_t *j = call(c, "POST", "/api/reload");
+	json_t *j = call(c, "POST", force ? "/api/reload?force=1" : "/api/reload");
 	if (c->json)
 		return print_json(j);
 	printf("reloaded\n");
@@ -544,7 +546,9 @@ static int run(const struct ctl *c, int argc, char **argv)
 	if (strcmp(cmd, "cache") == 0)
 		return run_cache(c, argc - 1, argv + 1);
 	if (strcmp(cmd, "reload") == 0 && argc == 1)
-		return cmd_reload(c);
+		return cmd_reload(c, false);
+	if (strcmp(cmd, "reload") == 0 && argc == 2 && strcmp(argv[1], "--force") == 0)
+		return cmd_reload(c, true);
 	return bad_usage("unknown command or wrong arguments");
 }
 

@@ -24,6 +24,7 @@
 #include "guard/forged.h"
 #include "control/control.h"
 #include "iterator/roots.h"
+#include "policy/policy.h"
 #include "server/server.h"
 #include "upstream/upstream.h"
 #include "util/alloc.h"
@@ -56,6 +57,7 @@ struct reload_req {
 	bool open;    /* the async handle may be sent to */
 	bool busy;    /* one request at a time; others wait their turn */
 	bool pending; /* sent, not yet done */
+	bool force;   /* load a policy the blast-radius guard refuses */
 	int rc;
 	char err[HF_CONFIG_ERR_MAX];
 };
@@ -238,9 +240,40 @@ static bool forged_list_ok(const struct hf_config *cfg, char *err)
 	return true;
 }
 
-/* Config plus upstreams, root hints and trust anchors, or NULL with err set. */
+/* The policy's files must read too (at start, check, reload); *policy is NULL when none. */
+static bool policy_ok(const struct hf_config *cfg, struct hf_policy **policy, char *err)
+{
+	return hf_policy_load(cfg, policy, err, HF_CONFIG_ERR_MAX) == HF_OK;
+}
+
+/*
+ * At start there are no recent names to weigh a policy against, but a rule
+ * at or above a TLD is refused all the same, unless policy.force.
+ */
+static bool policy_wide_ok(const struct hf_config *cfg, const struct hf_policy *policy, char *err)
+{
+	char why[HF_CONFIG_ERR_MAX - 128];
+	if (cfg->policy.force || hf_policy_check_wide(policy, why, sizeof(why)) == HF_OK)
+		return true;
+	snprintf(err, HF_CONFIG_ERR_MAX, "policy refused (policy.force: true loads it anyway): %s",
+	         why);
+	return false;
+}
+
+/* --check-config: the forged list and the policy's files read, and the policy is not too wide. */
+static bool files_ok(const struct hf_config *cfg, char *err)
+{
+	struct hf_policy *policy = NULL;
+	bool ok = forged_list_ok(cfg, err) && policy_ok(cfg, &policy, err) &&
+	          policy_wide_ok(cfg, policy, err);
+	hf_policy_free(policy);
+	return ok;
+}
+
+/* Config plus upstreams, root hints, trust anchors and policy, or NULL with err set. */
 static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
-                              struct hf_roots **roots, struct hf_anchors **anchors_out, char *err)
+                              struct hf_roots **roots, struct hf_anchors **anchors_out,
+                              struct hf_policy **policy, char *err)
 {
 	struct hf_config *cfg = hf_config_load(o->config, err);
 	if (cfg == NULL)
@@ -257,7 +290,7 @@ static struct hf_config *load(const struct options *o, struct hf_upstreams **up,
 	}
 	*roots = hf_roots_load(cfg->root_hints, err);
 	struct hf_anchors *anchors = *roots ? hf_anchors_load(cfg, err) : NULL;
-	if (anchors != NULL && !forged_list_ok(cfg, err)) {
+	if (anchors != NULL && (!forged_list_ok(cfg, err) || !policy_ok(cfg, policy, err))) {
 		hf_anchors_free(anchors);
 		anchors = NULL;
 	}
@@ -333,18 +366,38 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
-/* SIGHUP and POST /api/reload: HF_OK, or an error with err set (the old configuration stays). */
-static int reload_config(struct daemon *d, char *err)
+/*
+ * SIGHUP and POST /api/reload: HF_OK, or an error with err set (the old
+ * configuration stays). force (or policy.force) loads a policy the
+ * blast-radius guard refuses.
+ */
+static int reload_config(struct daemon *d, bool force, char *err)
 {
 	struct hf_upstreams *up = NULL;
 	struct hf_roots *roots = NULL;
 	struct hf_anchors *anchors = NULL;
-	struct hf_config *cfg = load(&d->opt, &up, &roots, &anchors, err);
+	struct hf_policy *policy = NULL;
+	struct hf_config *cfg = load(&d->opt, &up, &roots, &anchors, &policy, err);
 	if (cfg == NULL) {
 		hf_log_error("reload failed: %s; keeping the running configuration", err);
 		return HF_EINVAL;
 	}
-	hf_server_reload(d->server, cfg, up, roots, anchors);
+	char why[HF_CONFIG_ERR_MAX - 128];
+	if (hf_server_check_policy(d->server, policy, force || cfg->policy.force, why,
+	                           sizeof(why)) != HF_OK) {
+		snprintf(err, HF_CONFIG_ERR_MAX,
+		         "policy refused, the running one stays (holdfastctl reload --force or "
+		         "policy.force loads it anyway): %s",
+		         why);
+		hf_log_error("reload failed: %s", err);
+		hf_policy_free(policy);
+		hf_anchors_free(anchors);
+		hf_roots_free(roots);
+		hf_upstreams_free(up);
+		hf_config_free(cfg);
+		return HF_EINVAL;
+	}
+	hf_server_reload(d->server, cfg, up, roots, anchors, policy);
 	hf_log_info("reloaded %s (listen addresses, cache size and control listeners change only "
 	            "on restart)",
 	            d->opt.config ? d->opt.config : "the built-in defaults");
@@ -355,7 +408,7 @@ static void on_reload_signal(uv_signal_t *h, int signum)
 {
 	(void)signum;
 	char err[HF_CONFIG_ERR_MAX];
-	(void)reload_config(h->data, err);
+	(void)reload_config(h->data, false, err);
 }
 
 /* On the main loop: the reload a control request asked for. */
@@ -364,7 +417,10 @@ static void on_reload_async(uv_async_t *a)
 	struct daemon *d = a->data;
 	struct reload_req *r = &d->reload;
 	char err[HF_CONFIG_ERR_MAX] = "";
-	int rc = reload_config(d, err);
+	pthread_mutex_lock(&r->lock);
+	bool force = r->force;
+	pthread_mutex_unlock(&r->lock);
+	int rc = reload_config(d, force, err);
 	pthread_mutex_lock(&r->lock);
 	if (r->pending) {
 		r->rc = rc;
@@ -376,7 +432,7 @@ static void on_reload_async(uv_async_t *a)
 }
 
 /* On the control's HTTP thread: asks the main loop to reload and waits (bounded). */
-static int reload_from_control(void *ctx, char *err, size_t cap)
+static int reload_from_control(void *ctx, bool force, char *err, size_t cap)
 {
 	struct reload_req *r = &((struct daemon *)ctx)->reload;
 	struct timespec until;
@@ -394,6 +450,7 @@ static int reload_from_control(void *ctx, char *err, size_t cap)
 		goto out;
 	}
 	r->busy = r->pending = true;
+	r->force = force;
 	uv_async_send(&r->async);
 	while (r->pending)
 		if (pthread_cond_timedwait(&r->done_cv, &r->lock, &until) != 0)
@@ -442,11 +499,11 @@ static int start_control(struct daemon *d, const struct hf_config *cfg)
 }
 
 static int run(struct daemon *d, struct hf_config *cfg, struct hf_upstreams *up,
-               struct hf_roots *roots, struct hf_anchors *anchors)
+               struct hf_roots *roots, struct hf_anchors *anchors, struct hf_policy *policy)
 {
 	char err[HF_CONFIG_ERR_MAX];
 	log_start(cfg, up);
-	d->server = hf_server_new(cfg, up, roots, anchors, err);
+	d->server = hf_server_new(cfg, up, roots, anchors, policy, err);
 	if (d->server == NULL) {
 		hf_log_error("%s", err);
 		return 1;
@@ -501,7 +558,7 @@ int main(int argc, char **argv)
 		up = hf_upstreams_new(cfg, RESOLV_CONF, err);
 		struct hf_roots *roots = up ? hf_roots_load(cfg->root_hints, err) : NULL;
 		struct hf_anchors *anchors = roots ? hf_anchors_load(cfg, err) : NULL;
-		if (anchors != NULL && !forged_list_ok(cfg, err)) {
+		if (anchors != NULL && !files_ok(cfg, err)) {
 			hf_anchors_free(anchors);
 			anchors = NULL;
 		}
@@ -520,11 +577,20 @@ int main(int argc, char **argv)
 		hf_log_use_syslog(true);
 	struct hf_roots *roots = NULL;
 	struct hf_anchors *anchors = NULL;
-	struct hf_config *cfg = load(&d.opt, &up, &roots, &anchors, err);
+	struct hf_policy *policy = NULL;
+	struct hf_config *cfg = load(&d.opt, &up, &roots, &anchors, &policy, err);
+	if (cfg != NULL && !policy_wide_ok(cfg, policy, err)) {
+		hf_policy_free(policy);
+		hf_anchors_free(anchors);
+		hf_roots_free(roots);
+		hf_upstreams_free(up);
+		hf_config_free(cfg);
+		cfg = NULL;
+	}
 	if (cfg == NULL) {
 		hf_log_error("%s", err);
 		return 1;
 	}
 	hf_log_set_level(d.opt.verbose ? HF_LOG_LVL_DEBUG : (enum hf_log_lvl)cfg->log.level);
-	return run(&d, cfg, up, roots, anchors);
+	return run(&d, cfg, up, roots, anchors, policy);
 }

@@ -1005,6 +1005,17 @@ unsigned hf_iter_queries(const struct hf_iter *it)
 	return it->queries;
 }
 
+unsigned hf_iter_ns_names(const struct hf_iter *it, const uint8_t **names, unsigned max)
+{
+	if (it->ntask == 0 || !it->task[0]->have_cut)
+		return 0;
+	const struct it_task *t = it->task[0];
+	unsigned n = 0;
+	for (; n < t->nns && n < max; n++)
+		names[n] = t->ns[n].name;
+	return n;
+}
+
 const uint8_t *hf_iter_zone(const struct hf_iter *it)
 {
 	if (it->ntask == 0)

@@ -94,5 +94,12 @@ uint16_t hf_iter_ede(const struct hf_iter *it, const char **text);
 
 /* Upstream queries sent so far. */
 unsigned hf_iter_queries(const struct hf_iter *it);
+/*
+ * The name servers of the zone the client's question was last asked of (its
+ * answer's zone once done): up to max pointers into the iterator, valid
+ * until it is freed. For RPZ NSDNAME triggers (src/policy).
+ */
+unsigned hf_iter_ns_names(const struct hf_iter *it, const uint8_t **names, unsigned max);
+
 /* The zone (wire name) the attempt in flight asks about, or NULL before there is a cut. */
 const uint8_t *hf_iter_zone(const struct hf_iter *it);

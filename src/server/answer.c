@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/policy.h"
 #include "server/localzones.h"
 #include "util/err.h"
 #include "wire/buf.h"
@@ -105,6 +106,153 @@ size_t hf_answer_servfail(const struct hf_answer_ctx *ctx, const struct hf_query
                           const char *ede_text, uint8_t *out)
 {
 	return simple_answer(ctx, q, HF_RCODE_SERVFAIL, ede, ede_text, out);
+}
+
+/* --- policy (src/policy) ------------------------------------------------------------ */
+
+#define EDE_BLOCKED  15 /* RFC 8914: block lists */
+#define EDE_FILTERED 17 /* RFC 8914: response policy zones */
+
+/* Which EDE a rule's answers carry (local data: none; it is the operator's own truth). */
+static uint16_t policy_ede(const struct hf_policy_rule *r, char *text, size_t cap)
+{
+	switch (hf_policy_rule_kind(r)) {
+	case HF_POLICY_RPZ:
+		snprintf(text, cap, "filtered by response policy zone %s",
+		         hf_policy_rule_source(r));
+		return EDE_FILTERED;
+	case HF_POLICY_BLOCKLIST:
+		snprintf(text, cap, "blocked by list %s", hf_policy_rule_source(r));
+		return EDE_BLOCKED;
+	default:
+		return 0;
+	}
+}
+
+/* The rule's records of the question's type (or its CNAME), owned by the question's name. */
+static size_t local_answer(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                           const struct hf_policy_rule *r, uint16_t ede, const char *text,
+                           uint8_t *out)
+{
+	struct hf_build b;
+	struct edns_out eo;
+	const struct hf_policy_rr *rrs;
+	size_t n = hf_policy_rule_rrs(r, &rrs), added = 0;
+	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, ede, ede ? text : NULL);
+	for (int pass = 0; pass < 2 && added == 0; pass++) {
+		uint16_t want = pass == 0 ? q->qtype : HF_TYPE_CNAME;
+		for (size_t i = 0; i < n; i++) {
+			if (rrs[i].type != want)
+				continue;
+			if (hf_build_rr(&b, HF_SECTION_ANSWER, q->qname, want, HF_CLASS_IN,
+			                rrs[i].ttl, rrs[i].rdata, rrs[i].rdlen) == HF_OK)
+				added++;
+		}
+	}
+	bool aa = hf_policy_rule_kind(r) == HF_POLICY_LOCAL_DATA;
+	hf_build_set_flags(&b, response_flags(q->flags, HF_RCODE_NOERROR) | (aa ? HF_FLAG_AA : 0));
+	return finish_answer(&b, q, &eo);
+}
+
+/* UDP gets an empty truncated answer, so the client asks again over TCP. */
+static size_t tcp_only_answer(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                              uint16_t ede, const char *text, uint8_t *out)
+{
+	struct hf_build b;
+	struct edns_out eo;
+	start_answer(ctx, &b, out, q, HF_RCODE_NOERROR, &eo, ede, text);
+	hf_build_set_flags(&b, response_flags(q->flags, HF_RCODE_NOERROR) | HF_FLAG_TC);
+	return finish_answer(&b, q, &eo);
+}
+
+/* What rule r answers to q: HF_VERDICT_ANSWER with *len, or HF_VERDICT_DROP. */
+static enum hf_verdict policy_answer(const struct hf_answer_ctx *ctx, const struct hf_query *q,
+                                     struct hf_policy_rule *r, uint8_t *out, size_t *len)
+{
+	char text[160];
+	uint16_t ede = policy_ede(r, text, sizeof(text));
+	const char *t = ede ? text : NULL;
+	hf_policy_hit(ctx->policy, r);
+	switch (hf_policy_rule_action(r)) {
+	case HF_POLICY_NXDOMAIN:
+		*len = simple_answer(ctx, q, HF_RCODE_NXDOMAIN, ede, t, out);
+		return HF_VERDICT_ANSWER;
+	case HF_POLICY_DROP:
+		*len = 0;
+		return HF_VERDICT_DROP;
+	case HF_POLICY_TCP_ONLY:
+		*len = tcp_only_answer(ctx, q, ede, t, out);
+		return HF_VERDICT_ANSWER;
+	case HF_POLICY_LOCAL:
+		*len = local_answer(ctx, q, r, ede, t, out);
+		return HF_VERDICT_ANSWER;
+	default: /* NODATA */
+		*len = simple_answer(ctx, q, HF_RCODE_NOERROR, ede, t, out);
+		return HF_VERDICT_ANSWER;
+	}
+}
+
+/* PASSTHRU, or TCP-only asked over TCP: the truth, and no later rule applies. */
+static bool passes(const struct hf_answer_ctx *ctx, const struct hf_policy_rule *r)
+{
+	enum hf_policy_action a = hf_policy_rule_action(r);
+	return a == HF_POLICY_PASSTHRU || (a == HF_POLICY_TCP_ONLY && ctx->tcp);
+}
+
+/* QNAME triggers, before the caches: HF_VERDICT_RESOLVE when no rule decides. */
+static enum hf_verdict qname_policy(const struct hf_answer_ctx *ctx, struct hf_query *q,
+                                    uint8_t *out, size_t *out_len)
+{
+	struct hf_policy_rule *r = hf_policy_qname(ctx->policy, q->qname);
+	if (r == NULL)
+		return HF_VERDICT_RESOLVE;
+	if (passes(ctx, r)) {
+		q->policy_passed = true;
+		return HF_VERDICT_RESOLVE;
+	}
+	return policy_answer(ctx, q, r, out, out_len);
+}
+
+/* The rule the answer's addresses trigger (the first address that matches decides). */
+static struct hf_policy_rule *ip_rule(const struct hf_answer_ctx *ctx, const uint8_t *msg,
+                                      size_t len)
+{
+	struct hf_pkt p;
+	struct hf_policy_rule *r = NULL;
+	if (hf_pkt_parse(&p, msg, len, NULL) != HF_OK)
+		return NULL;
+	for (size_t i = 0; r == NULL && i < hf_pkt_section_count(&p, HF_SECTION_ANSWER); i++) {
+		const struct hf_rr *rr = hf_pkt_section_rr(&p, HF_SECTION_ANSWER, i);
+		uint8_t addr[16];
+		if (rr->type != HF_TYPE_A && rr->type != HF_TYPE_AAAA)
+			continue;
+		int n = hf_pkt_rdata(&p, rr, addr, sizeof(addr));
+		if (n == 4 || n == 16)
+			r = hf_policy_ip(ctx->policy, addr, (size_t)n);
+	}
+	hf_pkt_clear(&p);
+	return r;
+}
+
+/*
+ * Response-IP (and, when the iterator named them, NSDNAME) triggers on an
+ * answer going out, cached or fresh: the caches keep the truth, so a policy
+ * change needs no flush. Returns the length of what goes out, 0 for none.
+ */
+static size_t answer_policy(const struct hf_answer_ctx *ctx, const struct hf_query *q, uint8_t *out,
+                            size_t len)
+{
+	struct hf_policy_rule *r = NULL;
+	if (ctx->policy == NULL || q->policy_passed || len == 0)
+		return len;
+	for (unsigned i = 0; i < ctx->nns && r == NULL && hf_policy_has_nsdname(ctx->policy); i++)
+		r = hf_policy_nsdname(ctx->policy, ctx->ns_names[i]);
+	if (r == NULL && hf_policy_has_ip(ctx->policy))
+		r = ip_rule(ctx, out, len);
+	if (r == NULL || passes(ctx, r))
+		return len;
+	size_t n = 0;
+	return policy_answer(ctx, q, r, out, &n) == HF_VERDICT_DROP ? 0 : n;
 }
 
 /* RFC 8482 §4.2: answer ANY with one synthesized HINFO instead of everything. */
@@ -216,7 +364,7 @@ size_t hf_answer_stale(const struct hf_answer_ctx *ctx, const struct hf_query *q
 	char text[96];
 	snprintf(text, sizeof(text), "stale answer: %s", why != NULL ? why : "resolution failed");
 	enum hf_cache_result got;
-	return cache_answer(ctx, q, HF_CACHE_STALE, 3, text, out, &got);
+	return answer_policy(ctx, q, out, cache_answer(ctx, q, HF_CACHE_STALE, 3, text, out, &got));
 }
 
 /* RFC 6761/6303 names answered here and now, authoritatively; 0 for every other name. */
@@ -305,6 +453,14 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 		*out_len = simple_answer(ctx, q, rcode, 0, NULL, out);
 		return HF_VERDICT_ANSWER;
 	}
+	q->asked = true;
+	if (ctx->policy != NULL) {
+		enum hf_verdict v = qname_policy(ctx, q, out, out_len);
+		if (v != HF_VERDICT_RESOLVE) {
+			hf_counter_inc(&st->policy);
+			return v;
+		}
+	}
 	if (q->qtype == HF_TYPE_ANY) {
 		hf_counter_inc(&st->any);
 		*out_len = any_answer(ctx, q, out);
@@ -318,12 +474,14 @@ enum hf_verdict hf_answer_query(const struct hf_answer_ctx *ctx, const uint8_t *
 	*out_len = from_pcache(ctx, msg, q, out);
 	if (*out_len != 0) {
 		hf_counter_inc(&st->pcache_hits);
-		return HF_VERDICT_ANSWER;
+		*out_len = answer_policy(ctx, q, out, *out_len);
+		return *out_len != 0 ? HF_VERDICT_ANSWER : HF_VERDICT_DROP;
 	}
 	*out_len = from_cache(ctx, q, out);
 	if (*out_len != 0) {
 		hf_counter_inc(&st->cache_hits);
-		return HF_VERDICT_ANSWER;
+		*out_len = answer_policy(ctx, q, out, *out_len);
+		return *out_len != 0 ? HF_VERDICT_ANSWER : HF_VERDICT_DROP;
 	}
 	hf_counter_inc(&st->resolving);
 	return HF_VERDICT_RESOLVE;
@@ -384,7 +542,7 @@ size_t hf_answer_upstream(const struct hf_answer_ctx *ctx, const struct hf_query
 	if (len == 0)
 		len = copy_reply(ctx, q, &p, out);
 	hf_pkt_clear(&p);
-	return len;
+	return answer_policy(ctx, q, out, len);
 }
 
 size_t hf_answer_slip(const uint8_t *msg, size_t len, uint8_t *out)

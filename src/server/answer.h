@@ -4,6 +4,8 @@
  * upstream: the checks every query passes (RFC 1035 header rules, EDNS
  * version, access control, opcode, class and type), the error answers
  * (FORMERR, REFUSED, NOTIMP, BADVERS), minimal answers to ANY (RFC 8482),
+ * answers from local data and policy (src/policy: before the caches for
+ * the question's name, on every answer going out for the addresses in it),
  * and answers from the caches. Pure: no sockets, no clock reads, no
  * globals; the worker (worker.c) does the I/O.
  */
@@ -23,6 +25,8 @@
 struct hf_query {
 	uint16_t id;
 	uint16_t flags;
+	bool policy_passed;         /* a PASSTHRU (or TCP-only over TCP) rule: no policy applies */
+	bool asked;                 /* passed the checks: it goes into the policy's sample */
 	uint8_t qname[HF_NAME_MAX]; /* as the client wrote it, case included */
 	size_t qname_len;
 	size_t qname_off; /* where it sits in the query (uncompressed) */
@@ -41,10 +45,16 @@ enum hf_verdict {
 	HF_VERDICT_RESOLVE, /* q is filled: resolve upstream, then hf_answer_upstream() */
 };
 
+struct hf_policy;
+
 struct hf_answer_ctx {
 	const struct hf_config *cfg;
 	struct hf_cache *cache;
 	struct hf_pcache *pcache;
+	struct hf_policy *policy; /* local data, RPZ, block lists (src/policy); NULL: none */
+	/* The answering zone's name servers, when the iterator knows them (RPZ NSDNAME). */
+	const uint8_t *const *ns_names;
+	unsigned nns;
 	int64_t now; /* wall seconds */
 	bool tcp;
 };
@@ -52,7 +62,7 @@ struct hf_answer_ctx {
 /* Per worker: the worker's thread adds (hf_counter_inc), the control plane reads. */
 struct hf_answer_stats {
 	_Atomic uint64_t queries, formerr, refused, notimp, badvers, any, local, pcache_hits,
-	    cache_hits, resolving, dropped, stale;
+	    cache_hits, resolving, dropped, stale, policy;
 };
 
 /*

@@ -24,18 +24,33 @@
 #include "upstream/upstream.h"
 
 struct hf_server;
+struct hf_policy;
 
-/* Opens every listen socket (so errors surface before anything runs). NULL and err on failure. */
+/*
+ * Opens every listen socket (so errors surface before anything runs). NULL and err on failure.
+ * The server owns cfg, up, roots, anchors and policy (NULL: none) from now on.
+ */
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
                                 struct hf_roots *roots, struct hf_anchors *anchors,
-                                char err[HF_CONFIG_ERR_MAX]);
+                                struct hf_policy *policy, char err[HF_CONFIG_ERR_MAX]);
 
 /* Starts the worker threads. */
 int hf_server_start(struct hf_server *s);
 
-/* Swaps in a new configuration; the server owns cfg, up, roots and anchors from now on. */
+/*
+ * The blast-radius guard on a policy about to replace the running one
+ * (policy.h): HF_OK, or an error with err saying what it would hit. force
+ * loads it anyway (with a warning in the log). Refusals are counted.
+ */
+int hf_server_check_policy(struct hf_server *s, struct hf_policy *p, bool force, char *err,
+                           size_t cap);
+
+/*
+ * Swaps in a new configuration; the server owns cfg, up, roots, anchors and
+ * policy from now on. The old policy's breaker incidents close.
+ */
 void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
-                      struct hf_roots *roots, struct hf_anchors *anchors);
+                      struct hf_roots *roots, struct hf_anchors *anchors, struct hf_policy *policy);
 
 /* Stops accepting, lets requests in flight finish (bounded), joins the workers. */
 void hf_server_stop(struct hf_server *s);
@@ -55,6 +70,10 @@ struct hf_hub *hf_server_hub(struct hf_server *s);
 struct hf_incidents *hf_server_incidents(struct hf_server *s);
 struct hf_cache *hf_server_cache(struct hf_server *s);
 struct hf_pcache *hf_server_pcache(struct hf_server *s);
+/* The running policy (NULL: none); it stays allocated until exit. */
+struct hf_policy *hf_server_policy(struct hf_server *s);
+/* Policies the blast-radius guard refused since start. */
+uint64_t hf_server_policy_refused(struct hf_server *s);
 
 #define HF_SERVER_DROPPED 16 /* result index: no answer sent; 0..15 are header RCODEs */
 #define HF_SERVER_RESULTS 17
@@ -62,7 +81,8 @@ struct hf_pcache *hf_server_pcache(struct hf_server *s);
 /* Figures summed over the workers since start. */
 struct hf_server_stats {
 	uint64_t answers[2][HF_SERVER_RESULTS]; /* [0 UDP, 1 TCP][RCODE, or HF_SERVER_DROPPED] */
-	uint64_t queries, pcache_hits, cache_hits, resolving, stale, local, formerr, refused;
+	uint64_t queries, pcache_hits, cache_hits, resolving, stale, local, formerr, refused,
+	    policy;
 	/* Flood protection: UDP queries over their client's rate dropped or slipped (TC=1);
 	 * cache misses refused past resolver.max-per-client, max-per-zone, max-pending. */
 	uint64_t ratelimit_dropped, ratelimit_slipped, refused_client, refused_zone, shed;

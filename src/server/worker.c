@@ -25,6 +25,7 @@
 #include "control/hub.h"
 #include "guard/events.h"
 #include "guard/forged.h"
+#include "policy/policy.h"
 #include "guard/incidents.h"
 #include "server/guardfile.h"
 #include "server/ratelimit.h"
@@ -59,6 +60,7 @@ struct runtime {
 	struct hf_anchors *anchors;
 	struct hf_forged *forged; /* guard.forged-list */
 	bool forged_shared;       /* the list is an older runtime's (a reload could not read it) */
+	struct hf_policy *policy; /* local data, RPZ, block lists; NULL: none */
 	struct runtime *older;    /* kept until exit: requests may still point into them */
 };
 
@@ -167,6 +169,8 @@ struct hf_server {
 	struct hf_ratelimit *rl;          /* per-client query rates (ratelimit.*) */
 	struct hf_inflight *per_client;   /* resolutions in flight per client prefix */
 	struct hf_inflight *per_zone;     /* ... and per zone */
+	struct hf_policy_sample *sample;  /* recently asked names, for the blast-radius guard */
+	_Atomic uint64_t policy_refused;  /* policies the guard refused */
 	unsigned nworkers;
 	struct worker *workers;
 	size_t nlisten;
@@ -186,6 +190,7 @@ static struct hf_answer_ctx answer_ctx(struct worker *w, struct runtime *rt, boo
 	return (struct hf_answer_ctx){.cfg = rt->cfg,
 	                              .cache = w->srv->cache,
 	                              .pcache = w->srv->pcache,
+	                              .policy = rt->policy,
 	                              .now = hf_clock_wall(),
 	                              .tcp = tcp};
 }
@@ -381,6 +386,8 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 		tap_tcp(c, false, msg, len);
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
+	if (q.asked)
+		hf_policy_sample_add(w->srv->sample, w->index, q.qname);
 	bool stale = false;
 	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0) {
 		v = HF_VERDICT_ANSWER;
@@ -603,10 +610,18 @@ static bool is_dnssec_failure(uint16_t ede)
 	return ede >= 6 && ede <= 12;
 }
 
+#define NS_NAMES_MAX 13
+
 static void finish(struct pending *p)
 {
 	struct worker *w = p->w;
 	struct hf_answer_ctx ctx = answer_ctx(w, p->rt, p->conn != NULL);
+	const uint8_t *ns[NS_NAMES_MAX];
+	/* RPZ NSDNAME: only iteration knows which servers answered (forwarding does not). */
+	if (p->rt->policy != NULL && p->req.it != NULL && hf_policy_has_nsdname(p->rt->policy)) {
+		ctx.nns = hf_iter_ns_names(p->req.it, ns, NS_NAMES_MAX);
+		ctx.ns_names = ns;
+	}
 	size_t len;
 	bool stale = false;
 	if (p->req.reply == NULL && is_dnssec_failure(p->req.ede))
@@ -666,14 +681,18 @@ static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct h
  * already gets the expired answer, if the cache still has one; the
  * resolution goes on and refreshes the cache when it ends.
  */
+static void policy_tick(struct hf_server *s);
+
 static void on_stale_tick(uv_timer_t *t)
 {
 	struct worker *w = t->data;
 	uint64_t now = hf_clock_mono_ms();
 	if (w->index == 0 && ++w->ticks % GUARD_SYNC_TICKS == 0)
 		hf_guard_file_sync(w->srv->guard_file, runtime_now(w)->up, w->srv->infra);
-	if (w->index == 0 && w->ticks % INCIDENT_TICKS == 0)
+	if (w->index == 0 && w->ticks % INCIDENT_TICKS == 0) {
 		hf_incidents_tick(w->srv->incidents, hf_clock_wall());
+		policy_tick(w->srv);
+	}
 	for (struct pending *p = w->pending; p != NULL; p = p->next) {
 		const struct hf_config *cfg = p->rt->cfg;
 		if (p->answered || !cfg->serve_stale.enabled ||
@@ -1017,6 +1036,8 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
+			if (q.asked)
+				hf_policy_sample_add(w->srv->sample, w->index, q.qname);
 			bool stale = false;
 			if (v == HF_VERDICT_RESOLVE &&
 			    (out_len = stale_if_held(w, rt, &q, false, w->sbuf[ns])) != 0) {
@@ -1254,6 +1275,22 @@ static int open_all(struct hf_server *s, const struct hf_config *cfg, char *err)
 
 /* --- the server ------------------------------------------------------------------- */
 
+static uint64_t total_queries(struct hf_server *s)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < s->nworkers; i++)
+		n += hf_counter_get(&s->workers[i].st.queries);
+	return n;
+}
+
+/* Once a second: the running policy's breaker looks at its rules' hits. */
+static void policy_tick(struct hf_server *s)
+{
+	struct hf_policy *p = atomic_load_explicit(&s->rt, memory_order_acquire)->policy;
+	if (p != NULL)
+		(void)hf_policy_tick(p, total_queries(s), s->sample, s->incidents, hf_clock_wall());
+}
+
 static struct hf_incident_opts incident_opts(const struct hf_config *cfg)
 {
 	return (struct hf_incident_opts){.window_s = cfg->guard.incident_window,
@@ -1296,7 +1333,7 @@ static unsigned worker_count(const struct hf_config *cfg)
 
 struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
                                 struct hf_roots *roots, struct hf_anchors *anchors,
-                                char err[HF_CONFIG_ERR_MAX])
+                                struct hf_policy *policy, char err[HF_CONFIG_ERR_MAX])
 {
 	struct hf_server *s = hf_calloc(1, sizeof(*s));
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
@@ -1310,6 +1347,7 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	rt->up = up;
 	rt->roots = roots;
 	rt->anchors = anchors;
+	rt->policy = policy;
 	atomic_store(&s->rt, rt);
 	rt->forged = hf_forged_load(cfg->guard.forged_list, err);
 	if (rt->forged == NULL) {
@@ -1339,9 +1377,10 @@ struct hf_server *hf_server_new(struct hf_config *cfg, struct hf_upstreams *up,
 	if (s->infra != NULL)
 		s->guard_file = hf_guard_file_open(cfg->cache.path, up, s->infra);
 	s->workers = hf_calloc(s->nworkers, sizeof(struct worker));
+	s->sample = hf_policy_sample_new(s->nworkers);
 	if (s->cache == NULL || s->pcache == NULL || s->infra == NULL || s->workers == NULL ||
 	    s->hub == NULL || s->events == NULL || s->incidents == NULL || s->rl == NULL ||
-	    s->per_client == NULL || s->per_zone == NULL) {
+	    s->per_client == NULL || s->per_zone == NULL || s->sample == NULL) {
 		snprintf(err, HF_CONFIG_ERR_MAX, "out of memory");
 		goto fail;
 	}
@@ -1378,8 +1417,31 @@ int hf_server_start(struct hf_server *s)
 	return 0;
 }
 
+int hf_server_check_policy(struct hf_server *s, struct hf_policy *p, bool force, char *err,
+                           size_t cap)
+{
+	struct runtime *rt = atomic_load(&s->rt);
+	char wide[HF_CONFIG_ERR_MAX], blast[HF_CONFIG_ERR_MAX];
+	/* Both checks, so the operator reads the wide rule and what it would hit together. */
+	int rw = hf_policy_check_wide(p, wide, sizeof(wide));
+	int rb = hf_policy_check_blast(rt->policy, p, s->sample, rt->cfg->policy.max_blast, blast,
+	                               sizeof(blast));
+	if (rb == HF_ENOMEM)
+		snprintf(err, cap, "out of memory");
+	if (rb == HF_ENOMEM || (rw == HF_OK && rb == HF_OK))
+		return rb;
+	snprintf(err, cap, "%s%s%s", rw != HF_OK ? wide : "",
+	         rw != HF_OK && rb != HF_OK ? "; " : "", rb != HF_OK ? blast : "");
+	if (force) {
+		hf_log_warn("policy loaded by force: %s", err);
+		return HF_OK;
+	}
+	atomic_fetch_add(&s->policy_refused, 1);
+	return HF_EINVAL;
+}
+
 void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upstreams *up,
-                      struct hf_roots *roots, struct hf_anchors *anchors)
+                      struct hf_roots *roots, struct hf_anchors *anchors, struct hf_policy *policy)
 {
 	struct runtime *rt = hf_calloc(1, sizeof(*rt));
 	if (rt == NULL) {
@@ -1388,12 +1450,14 @@ void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upst
 		hf_upstreams_free(up);
 		hf_roots_free(roots);
 		hf_anchors_free(anchors);
+		hf_policy_free(policy);
 		return;
 	}
 	rt->cfg = cfg;
 	rt->up = up;
 	rt->roots = roots;
 	rt->anchors = anchors;
+	rt->policy = policy;
 	rt->older = atomic_load(&s->rt);
 	char err[HF_CONFIG_ERR_MAX];
 	rt->forged = hf_forged_load(cfg->guard.forged_list, err);
@@ -1408,6 +1472,8 @@ void hf_server_reload(struct hf_server *s, struct hf_config *cfg, struct hf_upst
 		hf_log_warn("reload: dnstap settings change only on restart; the log goes on as "
 		            "it was");
 	atomic_store_explicit(&s->rt, rt, memory_order_release);
+	/* The operator has looked at the policy again: what its breaker suspended is over. */
+	hf_policy_retire(rt->older->policy, s->incidents, hf_clock_wall());
 }
 
 void hf_server_stop(struct hf_server *s)
@@ -1436,6 +1502,7 @@ void hf_server_free(struct hf_server *s)
 		hf_anchors_free(rt->anchors);
 		if (!rt->forged_shared)
 			hf_forged_free(rt->forged);
+		hf_policy_free(rt->policy);
 		hf_free(rt);
 		rt = older;
 	}
@@ -1450,6 +1517,7 @@ void hf_server_free(struct hf_server *s)
 	hf_ratelimit_free(s->rl);
 	hf_inflight_free(s->per_client);
 	hf_inflight_free(s->per_zone);
+	hf_policy_sample_free(s->sample);
 	hf_free(s->workers);
 	hf_free(s);
 }
@@ -1495,6 +1563,16 @@ struct hf_incidents *hf_server_incidents(struct hf_server *s)
 	return s->incidents;
 }
 
+struct hf_policy *hf_server_policy(struct hf_server *s)
+{
+	return atomic_load_explicit(&s->rt, memory_order_acquire)->policy;
+}
+
+uint64_t hf_server_policy_refused(struct hf_server *s)
+{
+	return atomic_load(&s->policy_refused);
+}
+
 struct hf_cache *hf_server_cache(struct hf_server *s)
 {
 	return s->cache;
@@ -1522,6 +1600,7 @@ void hf_server_stats(struct hf_server *s, struct hf_server_stats *out)
 		out->resolving += hf_counter_get(&st->resolving);
 		out->stale += hf_counter_get(&st->stale);
 		out->local += hf_counter_get(&st->local);
+		out->policy += hf_counter_get(&st->policy);
 		out->formerr += hf_counter_get(&st->formerr);
 		out->refused += hf_counter_get(&st->refused);
 		out->ratelimit_dropped += hf_counter_get(&w->rl_dropped);

@@ -8,7 +8,8 @@
  *   - it matched more than policy.breaker.share of the window's queries,
  *   - at least policy.breaker.min-hits times,
  *   - more than policy.breaker.growth times its hits in earlier windows
- *     (an average; a rule new to the traffic has none).
+ *     (an average; a rule new to the traffic has none),
+ *   - it covers many names (see can_misfire: not a rule for one exact name).
  *
  * The check runs every second on the counts so far, so a misfire is cut
  * within a second or two of reaching min-hits, not at the window's end.
@@ -44,6 +45,18 @@ void hf_policy_set_breaker(struct hf_policy *p, const struct hf_policy_breaker_o
 unsigned hf_policy_suspended(const struct hf_policy *p)
 {
 	return p != NULL ? atomic_load(&p->br.suspended) : 0;
+}
+
+/*
+ * Only a rule that covers many names can misfire the 2014 way: a wildcard, a
+ * subtree, an address prefix, a name server serving many zones. A rule for
+ * one exact name (local data, a hosts-file entry) that gets busy is one name
+ * getting popular (a printer polled by every device, a news site on a big
+ * day): no misfire, whatever its share.
+ */
+static bool can_misfire(const struct hf_policy_rule *r)
+{
+	return r->key[0] != TRIG_QNAME;
 }
 
 static bool trips(const struct hf_policy_breaker_opts *o, uint32_t hits, uint64_t queries,
@@ -163,7 +176,7 @@ unsigned hf_policy_tick(struct hf_policy *p, uint64_t queries, struct hf_policy_
 	nt = nt < TOUCHED_MAX ? nt : TOUCHED_MAX;
 	for (size_t i = 0; i < nt; i++) {
 		struct hf_policy_rule *r = atomic_load(&p->br.touched[i]);
-		if (r == NULL || atomic_load(&r->suspended))
+		if (r == NULL || atomic_load(&r->suspended) || !can_misfire(r))
 			continue;
 		uint32_t h = atomic_load_explicit(&r->hits, memory_order_relaxed);
 		if (trips(&p->br.o, h, q, r->baseline)) {

@@ -299,22 +299,38 @@ static void test_breaker(void **state)
 	hf_incidents_free(inc);
 }
 
+/* A rule for one exact name that takes the traffic is a popular name, not a misfire. */
+static void test_breaker_spares_exact_names(void **state)
+{
+	(void)state;
+	struct hf_policy *p = rpz("printer.example A 192.0.2.9\n");
+	struct hf_policy_breaker_opts o = {
+	    .enabled = true, .window_s = 10, .share_bp = 2000, .min_hits = 50, .growth = 10};
+	hf_policy_set_breaker(p, &o);
+	assert_int_equal(hf_policy_tick(p, 0, NULL, NULL, 1000), 0);
+	for (int i = 0; i < 90; i++)
+		hf_policy_hit(p, hf_policy_qname(p, name("printer.example.")));
+	assert_int_equal(hf_policy_tick(p, 100, NULL, NULL, 1001), 0);
+	assert_int_equal(hf_policy_suspended(p), 0);
+	hf_policy_free(p);
+}
+
 /* A rule that was busy before it got busier does not trip: growth is against its own rate. */
 static void test_breaker_steady_rule(void **state)
 {
 	(void)state;
-	struct hf_policy *p = rpz("busy.example CNAME .\n");
+	struct hf_policy *p = rpz("*.busy.example CNAME .\n");
 	struct hf_policy_breaker_opts o = {
 	    .enabled = true, .window_s = 1, .share_bp = 2000, .min_hits = 50, .growth = 10};
 	hf_policy_set_breaker(p, &o);
 	assert_int_equal(hf_policy_tick(p, 0, NULL, NULL, 0), 0);
 	for (int i = 0; i < 40; i++) /* below min-hits: its first window sets its rate */
-		hf_policy_hit(p, hf_policy_qname(p, name("busy.example.")));
+		hf_policy_hit(p, hf_policy_qname(p, name("www.busy.example.")));
 	assert_int_equal(hf_policy_tick(p, 120, NULL, NULL, 1), 0);
 	uint64_t q = 120;
 	for (int t = 2; t < 6; t++) {
 		for (int i = 0; i < 100; i++)
-			hf_policy_hit(p, hf_policy_qname(p, name("busy.example.")));
+			hf_policy_hit(p, hf_policy_qname(p, name("www.busy.example.")));
 		q += 120;
 		assert_int_equal(hf_policy_tick(p, q, NULL, NULL, t), 0);
 	}
@@ -370,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(test_blast_radius),
 	    cmocka_unit_test(test_breaker),
 	    cmocka_unit_test(test_breaker_steady_rule),
+	    cmocka_unit_test(test_breaker_spares_exact_names),
 	    cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -420,6 +420,20 @@ static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_pkt
 }
 
 /*
+ * A doubt raised only by a listed address, which the server's own answer then
+ * confirmed, was a real site at one of the addresses injectors borrow: no
+ * evidence of anything, so no event (it would keep the status at "network
+ * lying" for every visit to such a site).
+ */
+static void forget_refuted_event(struct hf_req *r)
+{
+	if (r->ev == NULL || (r->ev->rules & ~(unsigned)HF_GUARD_KNOWN_FORGED) != 0)
+		return;
+	hf_evidence_free(r->ev);
+	r->ev = NULL;
+}
+
+/*
  * The question has the answer it will use (reply): a doubted reply kept from
  * before is settled. Saying something else, it was forged. Saying the same
  * over TCP or on the trusted path, the doubt was wrong: if something about
@@ -438,6 +452,8 @@ static void settle_doubt(struct hf_req *r, const struct hf_pkt *reply, bool conf
 			hf_log_debug(
 			    "upstream %s: the answer confirms the doubted reply; UDP again",
 			    r->doubted_server->name);
+		} else if (confirmed) {
+			forget_refuted_event(r);
 		}
 		hf_pkt_clear(&d);
 	}

@@ -146,8 +146,9 @@ def test_breaker_serves_last_known_good(holdfast_factory, bad_upstream):
 
 def test_known_forged_address_is_only_doubt(holdfast_factory, bad_upstream, tmp_path):
     """An honest server whose answer is on guard.forged-list: the reply is doubted (held,
-    asked again over TCP), the answer still reaches the client, and the event names the
-    rule; a reload with a list that does not parse keeps the running one."""
+    asked again over TCP), the answer still reaches the client, and since the server's own
+    TCP answer confirms it no event is kept; a reload with a list that does not parse keeps
+    the running one."""
     forged = tmp_path / "forged.txt"
     forged.write_text("192.0.2.77\n")
     up = bad_upstream("honest", records={("k.example.test.", "A"): ["192.0.2.77"]})
@@ -155,9 +156,9 @@ def test_known_forged_address_is_only_doubt(holdfast_factory, bad_upstream, tmp_
         "cache": {"path": ""}, "guard": {"forged-list": str(forged)}})
     r = hf.ask("k.example.test.", "A", timeout=5.0)
     assert r.rcode() == dns.rcode.NOERROR and "192.0.2.77" in r.to_text(), r
-    ev = [json.loads(line) for line in _events(hf)]
-    assert len(ev) == 1 and "known-forged" in ev[0]["rules"], ev
-    assert [x["verdict"] for x in ev[0]["replies"]][0] == "doubted", ev[0]["replies"]
+    # The server's TCP answer confirmed it: a real site at a borrowed address, no evidence.
+    assert _events(hf) == []
+    assert up.queries and up.queries[-1][0] == "tcp", [t for t, _ in up.queries]
     forged.write_text("192.0.2.77\nnot an address\n")
     hf.reload(hf.config)
     time.sleep(0.5)

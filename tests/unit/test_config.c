@@ -367,23 +367,26 @@ static void test_unknown_keys(void **state)
 	check_error("cache:\n  bogus: 1\n",
 	            "t.yaml:2: cache.bogus: unknown key (allowed here: path, size, min-ttl, "
 	            "max-ttl, prefetch, negative-max-ttl)");
-	check_error("workers: 1\nzzz: 1\n",
-	            "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "
-	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
-	            "resolver, "
-	            "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
+	check_error(
+	    "workers: 1\nzzz: 1\n",
+	    "t.yaml:2: zzz: unknown key (allowed here: listen, workers, forward, "
+	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	    "resolver, "
+	    "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
 	/* Dotted keys are not a shorthand for nesting. */
-	check_error("cache.size: 1M\n",
-	            "t.yaml:1: cache.size: unknown key (allowed here: listen, workers, forward, "
-	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
-	            "resolver, "
-	            "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
+	check_error(
+	    "cache.size: 1M\n",
+	    "t.yaml:1: cache.size: unknown key (allowed here: listen, workers, forward, "
+	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	    "resolver, "
+	    "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
 	/* A key with a newline in it is escaped, so the message stays one line. */
-	check_error("\"a\\nb\": 1\n",
-	            "t.yaml:1: a\\x0ab: unknown key (allowed here: listen, workers, forward, "
-	            "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
-	            "resolver, "
-	            "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
+	check_error(
+	    "\"a\\nb\": 1\n",
+	    "t.yaml:1: a\\x0ab: unknown key (allowed here: listen, workers, forward, "
+	    "root-hints, trust-anchors, negative-trust-anchors, guard, dnssec, local-data, "
+	    "resolver, "
+	    "cache, serve-stale, access, ratelimit, tcp, control, events, dnstap, policy, log)");
 	check_error("forward:\n  - zone: .\n    upstream: [192.0.2.1]\n",
 	            "t.yaml:3: forward[0].upstream: unknown key; did you mean upstreams?");
 }

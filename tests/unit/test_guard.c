@@ -227,6 +227,24 @@ static size_t reply_to(const struct hf_req *r, const char *text, uint8_t *out, s
 	return (size_t)len;
 }
 
+/* The reply in text, made to answer r's query, handed to r at now_us with IP TTL ip_ttl. */
+static enum hf_req_state feed(struct hf_req *r, const char *text, uint64_t now_us, int ip_ttl)
+{
+	uint8_t buf[1024];
+	size_t n = reply_to(r, text, buf, sizeof(buf));
+	return hf_req_consume(r, buf, n, now_us, ip_ttl);
+}
+
+/* The hold-on window passes with only doubted replies: the question goes out again over TCP. */
+static struct hf_req_out retry_over_tcp(struct hf_req *r)
+{
+	struct hf_req_out again;
+	assert_int_equal(hf_req_timeout(r, 1500), HF_REQ_NEXT);
+	assert_int_equal(hf_req_produce(r, 1500000, &again), HF_REQ_SEND);
+	assert_true(again.tcp);
+	return again;
+}
+
 static void start(struct hf_req *r, struct hf_req_out *out)
 {
 	uint8_t qname[HF_NAME_MAX];
@@ -246,16 +264,13 @@ static void test_hold_on_honest_reply_wins(void **state)
 	struct hf_req r;
 	struct hf_req_out out;
 	start(&r, &out);
-	uint8_t buf[1024];
-	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
 	/* Two forged replies race in: held, not used. */
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001500, 58), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_BARE, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_BARE, 1001500, 58), HF_REQ_HOLD);
 	assert_true(hf_req_hold_ms(&r, 1001500) > 0);
 	assert_null(r.reply);
 	/* The real one, with OPT: used at once. */
-	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_OPT, 1040000, 60), HF_REQ_DONE);
 	assert_non_null(r.reply);
 	assert_int_equal(hf_get16(r.reply + 2) & 0xf, 0);
 	assert_int_equal(r.stats.doubted, 2);
@@ -314,24 +329,19 @@ static void test_doubts_count_for_fan_in_once_contradicted(void **state)
 	struct hf_incidents *inc = hf_incidents_new(&o, count_opened, NULL, &opened);
 	struct hf_req r;
 	struct hf_req_out out;
-	uint8_t buf[1024];
 	/* Doubted, then the honest reply says the same: no incident. */
 	start(&r, &out);
 	r.guard.incidents = inc;
-	size_t n = reply_to(&r, A_REPLY_SAME_BARE, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
-	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_SAME_BARE, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_OPT, 1040000, 60), HF_REQ_DONE);
 	hf_req_clear(&r);
 	assert_int_equal(opened, 0);
 	/* Doubted, then contradicted: it was forged. */
 	start(&r, &out);
 	r.guard.incidents = inc;
-	n = reply_to(&r, A_REPLY_FORGED, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_FORGED, 1001000, 250), HF_REQ_HOLD);
 	assert_int_equal(opened, 0);
-	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_OPT, 1040000, 60), HF_REQ_DONE);
 	hf_req_clear(&r);
 	assert_int_equal(opened, 1);
 	/* The breaker: an accepted reply in the incident's prefix is doubted now (held on for
@@ -339,16 +349,11 @@ static void test_doubts_count_for_fan_in_once_contradicted(void **state)
 	 * question ends, and the server is not sent to TCP for it (nothing was wrong with it). */
 	start(&r, &out);
 	r.guard.incidents = inc;
-	n = reply_to(&r, A_REPLY_FORGED_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1040000, 60), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_FORGED_OPT, 1040000, 60), HF_REQ_HOLD);
 	assert_int_equal(r.stats.doubted, 1);
-	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
+	(void)retry_over_tcp(&r);
 	assert_int_equal(out.server->tcp_until_ms, 0);
-	struct hf_req_out again;
-	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
-	assert_true(again.tcp);
-	n = reply_to(&r, A_REPLY_FORGED_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_FORGED_OPT, 1520000, -1), HF_REQ_DONE);
 	assert_null(r.reply);
 	assert_non_null(strstr(r.ede_text, "breaker"));
 	assert_non_null(r.ev);
@@ -363,18 +368,12 @@ static void test_hold_on_only_doubts_go_tcp(void **state)
 	struct hf_req r;
 	struct hf_req_out out;
 	start(&r, &out);
-	uint8_t buf[1024];
-	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 250), HF_REQ_HOLD);
+	assert_int_equal(feed(&r, A_REPLY_BARE, 1001000, 250), HF_REQ_HOLD);
 	/* The window passes: the same server, over TCP; and over TCP for a while after. */
-	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
-	struct hf_req_out again;
-	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
-	assert_true(again.tcp);
+	struct hf_req_out again = retry_over_tcp(&r);
 	assert_ptr_equal(again.server, out.server);
 	assert_true(out.server->tcp_until_ms > 1500);
-	n = reply_to(&r, A_REPLY_OPT, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_OPT, 1520000, -1), HF_REQ_DONE);
 	assert_true(out.server->tcp_until_ms > 1500); /* TCP said otherwise: the doubt stands */
 	hf_req_clear(&r);
 }
@@ -387,15 +386,9 @@ static void test_hold_on_false_alarm(void **state)
 	struct hf_req r;
 	struct hf_req_out out;
 	start(&r, &out);
-	uint8_t buf[1024];
-	size_t n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1001000, 64), HF_REQ_HOLD);
-	assert_int_equal(hf_req_timeout(&r, 1500), HF_REQ_NEXT);
-	struct hf_req_out again;
-	assert_int_equal(hf_req_produce(&r, 1500000, &again), HF_REQ_SEND);
-	assert_true(again.tcp);
-	n = reply_to(&r, A_REPLY_BARE, buf, sizeof(buf));
-	assert_int_equal(hf_req_consume(&r, buf, n, 1520000, -1), HF_REQ_DONE);
+	assert_int_equal(feed(&r, A_REPLY_BARE, 1001000, 64), HF_REQ_HOLD);
+	(void)retry_over_tcp(&r);
+	assert_int_equal(feed(&r, A_REPLY_BARE, 1520000, -1), HF_REQ_DONE);
 	assert_int_equal(out.server->tcp_until_ms, 0);
 	assert_int_equal(out.server->edns, HF_GUARD_EDNS_NO);
 	hf_req_clear(&r);

@@ -51,6 +51,7 @@
 #define STALE_HOLDS       1024 /* questions remembered as failing lately, per worker */
 #define GUARD_SYNC_TICKS  100  /* the guard's state file is brought up to date every 5 s */
 #define STALE_REFRESH_MS  2000 /* a held question is resolved again in the background this often */
+#define SAMPLE_EVERY      8    /* once the policy sample is full, one question in this many */
 #define INCIDENT_TICKS    20   /* incidents are updated and closed once a second */
 
 struct runtime {
@@ -137,6 +138,7 @@ struct worker {
 	unsigned npending;
 	struct hf_upio *upio; /* upstream I/O: the loop, and its DNS-over-TLS connections */
 	struct hf_answer_stats st;
+	uint64_t sampled_seen;                 /* questions seen for the policy sample */
 	struct hf_dnstap *tap_client, *tap_up; /* the query log, per side; NULL: not logged */
 	/* Answers sent, by transport (0 UDP, 1 TCP) and header RCODE or HF_SERVER_DROPPED. */
 	_Atomic uint64_t results[2][HF_SERVER_RESULTS];
@@ -375,6 +377,20 @@ static void start_resolve(struct worker *w, struct runtime *rt, const struct hf_
 static size_t stale_if_held(struct worker *w, struct runtime *rt, const struct hf_query *q,
                             bool tcp, uint8_t *out);
 
+/*
+ * The blast-radius guard's sample of recent questions: every question until
+ * the sample has filled once, then one in SAMPLE_EVERY, which keeps the
+ * cached-answer path to a counter test and reaches further back in time.
+ */
+static void sample_question(struct worker *w, const struct hf_query *q)
+{
+	if (!q->asked)
+		return;
+	uint64_t n = w->sampled_seen++;
+	if (n < HF_POLICY_SAMPLE || n % SAMPLE_EVERY == 0)
+		hf_policy_sample_add(w->srv->sample, w->index, q->qname);
+}
+
 static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t len)
 {
 	struct worker *w = c->w;
@@ -386,8 +402,7 @@ static void conn_handle_message(struct tcp_conn *c, const uint8_t *msg, size_t l
 		tap_tcp(c, false, msg, len);
 	enum hf_verdict v = hf_answer_query(&ctx, msg, len, (const struct sockaddr *)&c->peer, &q,
 	                                    w->out, &out_len, &w->st);
-	if (q.asked)
-		hf_policy_sample_add(w->srv->sample, w->index, q.qname);
+	sample_question(w, &q);
 	bool stale = false;
 	if (v == HF_VERDICT_RESOLVE && (out_len = stale_if_held(w, rt, &q, true, w->out)) != 0) {
 		v = HF_VERDICT_ANSWER;
@@ -1036,8 +1051,7 @@ static void on_udp_readable(uv_poll_t *h, int status, int events)
 			enum hf_verdict v = hf_answer_query(&ctx, w->rbuf[i], w->rmsg[i].msg_len,
 			                                    (const struct sockaddr *)&w->raddr[i],
 			                                    &q, w->sbuf[ns], &out_len, &w->st);
-			if (q.asked)
-				hf_policy_sample_add(w->srv->sample, w->index, q.qname);
+			sample_question(w, &q);
 			bool stale = false;
 			if (v == HF_VERDICT_RESOLVE &&
 			    (out_len = stale_if_held(w, rt, &q, false, w->sbuf[ns])) != 0) {

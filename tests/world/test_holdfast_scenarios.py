@@ -82,10 +82,11 @@ class Run:
     """One scenario's outcome: the tally of answers, the injector's log and status,
     the resolvers' logs, notes for the table, and measurements."""
 
-    def __init__(self, scenario):
+    def __init__(self, scenario, d):
         self.tally = Tally(scenario)
         self.events, self.status, self.logs, self.notes, self.measures = [], {}, {}, [], {}
-        self.evidence_file = None  # holdfast's events.file
+        self.dir = str(d)  # the resolvers' directories are in it
+        self.evidence_file = os.path.join(self.dir, "holdfast", "events.jsonl")
         self.windows = {}  # resolver: [(start, end)] wall times it was asked under attack
 
     def evidence(self, kind=None):
@@ -263,9 +264,8 @@ def s2(world, holdfast_bin, tmp_path_factory):
     *.eddsa.net also its DS and DNSKEY queries), every name asked once under attack;
     then the injector stops, the far servers are cut off, and every name is asked
     again: what comes now comes from the cache."""
-    run = Run("S2 per-name injection")
-    d = str(tmp_path_factory.mktemp("s2"))
-    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
+    run = Run("S2 per-name injection", tmp_path_factory.mktemp("s2"))
+    d = run.dir
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S2") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
@@ -402,9 +402,8 @@ def s3(world, holdfast_bin, tmp_path_factory):
     outside cn. forged to 65.49.2.178: once the short-lived names have expired, every
     name is asked twice a second apart (fresh ones, expired ones, cached ones, cn.);
     then the injector stops and the foreign names are asked again."""
-    run = Run("S3 2014 pattern")
-    d = str(tmp_path_factory.mktemp("s3"))
-    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
+    run = Run("S3 2014 pattern", tmp_path_factory.mktemp("s3"))
+    d = run.dir
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S3") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
@@ -521,9 +520,8 @@ def s4(world, holdfast_bin, tmp_path_factory):
     """Caches warmed with short-lived (2 s) and long-lived names; the far servers cut
     off (blackhole on gw) until the short ones have expired; then every name asked:
     expired, still fresh, near (cn.), never asked. Then the network comes back."""
-    run = Run("S4 outage")
-    d = str(tmp_path_factory.mktemp("s4"))
-    run.evidence_file = os.path.join(d, "holdfast", "events.jsonl")
+    run = Run("S4 outage", tmp_path_factory.mktemp("s4"))
+    d = run.dir
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S4") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}
@@ -619,8 +617,8 @@ def s5(world, holdfast_bin, tmp_path_factory):
     with random IDs, for names the resolvers are made to ask while the flood runs
     (made-up NXDOMAIN names, and two short-lived names asked again and again); then
     every name asked once more, from the caches."""
-    run = Run("S5 spoofing flood")
-    d = str(tmp_path_factory.mktemp("s5"))
+    run = Run("S5 spoofing flood", tmp_path_factory.mktemp("s5"))
+    d = run.dir
     t0 = time.monotonic()
     with resolvers(world, holdfast_bin, d, "S5") as (addrs, procs):
         run.logs = {f"{k} log": p.log for k, p in procs.items()}

@@ -382,15 +382,11 @@ static void seen_forged(struct hf_req *r, const struct hf_pkt *p)
 }
 
 /* A reply with an address on the known-forged list is doubted: a weak signal alone. */
-static enum hf_guard_verdict check_forged_list(const struct hf_req *r, const struct hf_pkt *p,
+static enum hf_guard_verdict check_forged_list(const struct hf_req *r, const struct hf_seen *seen,
                                                enum hf_guard_verdict v, unsigned *why)
 {
-	struct hf_seen seen;
-	if (r->guard.forged == NULL)
-		return v;
-	seen_from(r, p, false, &seen);
-	for (size_t i = 0; i < seen.naddr; i++) {
-		if (hf_forged_has(r->guard.forged, seen.addr[i], seen.addr_len[i])) {
+	for (size_t i = 0; i < seen->naddr && r->guard.forged != NULL; i++) {
+		if (hf_forged_has(r->guard.forged, seen->addr[i], seen->addr_len[i])) {
 			*why |= HF_GUARD_KNOWN_FORGED;
 			return v == HF_GUARD_ACCEPT ? HF_GUARD_DOUBT : v;
 		}
@@ -404,15 +400,13 @@ static enum hf_guard_verdict check_forged_list(const struct hf_req *r, const str
  * another reply, then asked over TCP, where the breaker applies too), and
  * its id goes to *incident; others are learned as the name's history.
  */
-static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_pkt *p,
+static enum hf_guard_verdict check_breaker(struct hf_req *r, const struct hf_seen *seen,
                                            enum hf_guard_verdict v, unsigned *why,
                                            uint64_t *incident)
 {
-	struct hf_seen seen;
 	if (v != HF_GUARD_ACCEPT)
 		return v;
-	seen_from(r, p, false, &seen);
-	*incident = hf_incidents_answer(r->guard.incidents, &seen, hf_clock_wall());
+	*incident = hf_incidents_answer(r->guard.incidents, seen, hf_clock_wall());
 	if (*incident == 0)
 		return v;
 	*why |= HF_GUARD_FAN_IN;
@@ -484,8 +478,10 @@ static int guard_reply(struct hf_req *r, const uint8_t *wire, size_t len, uint64
 	uint32_t rtt = (uint32_t)(now_us - r->sent_at_us);
 	enum hf_guard_verdict v = hf_guard_check(s, &p, qtype, edns, ip_ttl, rtt, &why);
 	uint64_t incident = 0;
-	v = check_forged_list(r, &p, v, &why);
-	v = check_breaker(r, &p, v, &why, &incident);
+	struct hf_seen seen;
+	seen_from(r, &p, false, &seen); /* the addresses the next two look at */
+	v = check_forged_list(r, &seen, v, &why);
+	v = check_breaker(r, &seen, v, &why, &incident);
 	note_reply(r, wire, len, rtt, ip_ttl, v, why);
 	if (incident != 0 && r->ev != NULL)
 		r->ev->incident = incident;
@@ -639,7 +635,9 @@ static int tcp_reply(struct hf_req *r, const struct hf_pkt *p, const uint8_t *wi
 	hf_guard_learn(r->sent.server, p, edns, -1, 0);
 	uint64_t incident = 0;
 	unsigned why = 0;
-	enum hf_guard_verdict v = check_breaker(r, p, HF_GUARD_ACCEPT, &why, &incident);
+	struct hf_seen seen;
+	seen_from(r, p, false, &seen);
+	enum hf_guard_verdict v = check_breaker(r, &seen, HF_GUARD_ACCEPT, &why, &incident);
 	if (r->ev == NULL && v != HF_GUARD_ACCEPT)
 		note_reply(r, wire, len, (uint32_t)(now_us - r->sent_at_us), -1, HF_GUARD_REJECT,
 		           why);

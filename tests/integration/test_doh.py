@@ -36,9 +36,9 @@ import pytest
 
 import zones
 from conftest import answer_rrset, free_port, next_ip, rdata_set
-from tls_helpers import NAME, Pki, Relay, example_reply as _reply, relay  # noqa: F401
+from tls_helpers import (NAME, WWW, Pki, Relay, assert_www, ede_codes,  # noqa: F401
+                         example_reply as _reply, relay, start)
 
-WWW = "www.example.test."
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 PATH = "/dns-query"
 
@@ -334,22 +334,6 @@ def doh_upstream(server, path=PATH, name=NAME, pins=()):
     for p in pins:
         text += f"^{p}"
     return text
-
-
-def start(holdfast_factory, upstream, ca):
-    zone = {"zone": ".", "upstreams": [upstream]}
-    if ca is not None:
-        zone["tls-ca"] = ca
-    return holdfast_factory([], forward=[zone])
-
-
-def assert_www(r):
-    assert r.rcode() == dns.rcode.NOERROR, r
-    assert rdata_set(answer_rrset(r, WWW, "A")) == zones.texts(WWW, "A")
-
-
-def ede_codes(r):
-    return [o.code for o in r.options if o.otype == dns.edns.EDE]
 
 
 def assert_servfail(r):

@@ -29,8 +29,8 @@ import pytest
 
 import zones
 from conftest import (Nsd, answer_rrset, free_port, next_ip, rdata_set, tcp_read_msg)
-from tls_helpers import NAME, Pki, Relay, example_reply as _reply, relay  # noqa: F401
-WWW = "www.example.test."
+from tls_helpers import (NAME, WWW, Pki, Relay, assert_www, ede_codes,  # noqa: F401
+                         example_reply as _reply, relay, start)
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 
 
@@ -189,22 +189,6 @@ def tls_upstream(server, name=NAME, pins=()):
     for p in pins:
         text += f"^{p}"
     return text
-
-
-def start(holdfast_factory, upstream, ca):
-    zone = {"zone": ".", "upstreams": [upstream]}
-    if ca is not None:
-        zone["tls-ca"] = ca
-    return holdfast_factory([], forward=[zone])
-
-
-def assert_www(r):
-    assert r.rcode() == dns.rcode.NOERROR, r
-    assert rdata_set(answer_rrset(r, WWW, "A")) == zones.texts(WWW, "A")
-
-
-def ede_codes(r):
-    return [o.code for o in r.options if o.otype == dns.edns.EDE]
 
 
 def assert_refused(hf, before, nsd, why):

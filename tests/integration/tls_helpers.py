@@ -9,13 +9,18 @@ import socket
 import subprocess
 import threading
 
+import dns.edns
 import dns.message
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
 import pytest
 
+import zones
+from conftest import answer_rrset, rdata_set
+
 NAME = "dns.test"          # the certificate's DNS name
+WWW = "www.example.test."  # the name the DoT and DoH tests ask
 
 
 def _openssl(*args, cwd):
@@ -166,3 +171,21 @@ def example_reply(q):
     else:
         r.set_rcode(dns.rcode.NXDOMAIN)
     return r
+
+
+def start(holdfast_factory, upstream, ca):
+    """holdfast forwarding everything to one encrypted upstream, trusting ca (None: the
+    system's CAs)."""
+    zone = {"zone": ".", "upstreams": [upstream]}
+    if ca is not None:
+        zone["tls-ca"] = ca
+    return holdfast_factory([], forward=[zone])
+
+
+def assert_www(r):
+    assert r.rcode() == dns.rcode.NOERROR, r
+    assert rdata_set(answer_rrset(r, WWW, "A")) == zones.texts(WWW, "A")
+
+
+def ede_codes(r):
+    return [o.code for o in r.options if o.otype == dns.edns.EDE]

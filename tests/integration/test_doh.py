@@ -36,8 +36,9 @@ import pytest
 
 import zones
 from conftest import answer_rrset, free_port, next_ip, rdata_set
-from tls_helpers import (NAME, WWW, Pki, Relay, assert_www, ede_codes,  # noqa: F401
-                         example_reply as _reply, relay, start)
+from tls_helpers import (NAME, WWW, Pki, Relay, ScriptedTls, assert_www,  # noqa: F401
+                         ede_codes, example_reply as _reply, relay, scripted_servers,
+                         start)
 
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 PATH = "/dns-query"
@@ -169,7 +170,7 @@ def unbound(tmp_path_factory, doh_addr, pki):
 # --- a scripted HTTP/2 server ------------------------------------------------------------
 
 
-class ScriptedDoh:
+class ScriptedDoh(ScriptedTls):
     """A DNS-over-HTTPS server in threads (h2 over ssl), for misbehaviour Unbound does
     not produce.
 
@@ -186,36 +187,13 @@ class ScriptedDoh:
     """
 
     def __init__(self, addr, pki, behaviour="honest", alpn=("h2",)):
-        self.behaviour = behaviour
-        self.connections = 0
-        self.queries = 0
+        super().__init__(pki, behaviour)
         self.paths = []
         self.headers = []
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(pki.cert, pki.key)
         if alpn:
             self.ctx.set_alpn_protocols(list(alpn))
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((addr, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.server = (addr, self.sock.getsockname()[1])
-        self._conns = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                raw, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+        self.listen(addr)
 
     def _respond(self, conn, sock, sid, body):
         b = self.behaviour
@@ -248,7 +226,7 @@ class ScriptedDoh:
                                 ("content-length", str(len(wire)))])
         conn.send_data(sid, wire, end_stream=True)
 
-    def _serve(self, raw):
+    def _serve(self, raw, number):
         try:
             raw.settimeout(10)
             sock = self.ctx.wrap_socket(raw, server_side=True)
@@ -300,28 +278,10 @@ class ScriptedDoh:
                 dns.exception.DNSException):
             pass
 
-    def close(self):
-        self._stop.set()
-        self.sock.close()
-        for c in self._conns:
-            try:
-                c.close()
-            except OSError:
-                pass
-
 
 @pytest.fixture
 def scripted_doh(pki):
-    made = []
-
-    def make(behaviour="honest", **kw):
-        s = ScriptedDoh(next_ip("scripted"), pki, behaviour, **kw)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.close()
+    yield from scripted_servers(ScriptedDoh, pki)
 
 
 # --- helpers ------------------------------------------------------------------------------

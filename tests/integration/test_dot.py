@@ -16,7 +16,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import threading
 import time
 
 import dns.edns
@@ -29,8 +28,9 @@ import pytest
 
 import zones
 from conftest import (Nsd, answer_rrset, free_port, next_ip, rdata_set, tcp_read_msg)
-from tls_helpers import (NAME, WWW, Pki, Relay, assert_www, ede_codes,  # noqa: F401
-                         example_reply as _reply, relay, start)
+from tls_helpers import (NAME, WWW, Pki, Relay, ScriptedTls, assert_www,  # noqa: F401
+                         ede_codes, example_reply as _reply, relay, scripted_servers,
+                         start)
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 
 
@@ -75,7 +75,7 @@ def _frame(msg):
     return struct.pack("!H", len(wire)) + wire
 
 
-class ScriptedDot:
+class ScriptedDot(ScriptedTls):
     """A DNS-over-TLS server in threads, for misbehaviour NSD does not produce.
 
     behaviour:
@@ -87,34 +87,10 @@ class ScriptedDot:
     """
 
     def __init__(self, addr, pki, behaviour, tls12=False):
-        self.behaviour = behaviour
-        self.connections = 0
-        self.queries = 0
-        self._stop = threading.Event()
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(pki.cert, pki.key)
+        super().__init__(pki, behaviour)
         if tls12:
             self.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((addr, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.server = (addr, self.sock.getsockname()[1])
-        self._conns = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self._stop.is_set():
-            try:
-                raw, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(raw, self.connections),
-                             daemon=True).start()
+        self.listen(addr)
 
     def _read(self, conn):
         wire = tcp_read_msg(conn)
@@ -155,28 +131,10 @@ class ScriptedDot:
         except (OSError, EOFError, ssl.SSLError, dns.exception.DNSException):
             pass
 
-    def close(self):
-        self._stop.set()
-        self.sock.close()
-        for c in self._conns:
-            try:
-                c.close()
-            except OSError:
-                pass
-
 
 @pytest.fixture
 def scripted_dot(pki):
-    made = []
-
-    def make(behaviour, **kw):
-        s = ScriptedDot(next_ip("scripted"), pki, behaviour, **kw)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.close()
+    yield from scripted_servers(ScriptedDot, pki)
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ and cuts connections."""
 
 import os
 import socket
+import ssl
 import subprocess
 import threading
 
@@ -17,7 +18,7 @@ import dns.rrset
 import pytest
 
 import zones
-from conftest import answer_rrset, rdata_set
+from conftest import answer_rrset, next_ip, rdata_set
 
 NAME = "dns.test"          # the certificate's DNS name
 WWW = "www.example.test."  # the name the DoT and DoH tests ask
@@ -189,3 +190,63 @@ def assert_www(r):
 
 def ede_codes(r):
     return [o.code for o in r.options if o.otype == dns.edns.EDE]
+
+
+class ScriptedTls:
+    """A TLS server on its own address (an ephemeral port) with the session's certificate:
+    a subclass sets up self.ctx in its __init__, then calls listen(addr); each connection
+    is served by its _serve(raw, number) on a thread of its own. close() ends them all."""
+
+    def __init__(self, pki, behaviour):
+        self.behaviour = behaviour
+        self.connections = 0
+        self.queries = 0
+        self._stop = threading.Event()
+        self._conns = []
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(pki.cert, pki.key)
+
+    def listen(self, addr):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((addr, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.server = (addr, self.sock.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                raw, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(raw, self.connections),
+                             daemon=True).start()
+
+    def close(self):
+        self._stop.set()
+        self.sock.close()
+        for c in self._conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+def scripted_servers(cls, pki):
+    """The body of a fixture: make(...) starts a cls server on a fresh address; all are
+    closed when the test ends."""
+    made = []
+
+    def make(*args, **kw):
+        s = cls(next_ip("scripted"), pki, *args, **kw)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()

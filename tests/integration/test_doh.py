@@ -37,8 +37,8 @@ import pytest
 import zones
 from conftest import answer_rrset, free_port, next_ip, rdata_set
 from tls_helpers import (NAME, WWW, Pki, Relay, ScriptedTls, assert_www,  # noqa: F401
-                         ede_codes, example_reply as _reply, relay, scripted_servers,
-                         start)
+                         check_replies_in_another_order, ede_codes, example_reply as _reply,
+                         relay, scripted_servers, start)
 
 TIMEOUT = 20.0             # per client query: failures take a few attempts
 PATH = "/dns-query"
@@ -382,14 +382,7 @@ def test_concurrent_queries_share_one_connection(holdfast_factory, unbound, pki,
 
 def test_replies_in_another_order_reach_their_queries(holdfast_factory, pki, scripted_doh):
     s = scripted_doh("reverse")
-    hf = start(holdfast_factory, doh_upstream(s.server), pki.ca)
-    names = [f"r{i}.example.test." for i in range(8)]
-    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
-        answers = list(pool.map(lambda n: hf.ask(n, "A", timeout=TIMEOUT), names))
-    for n, a in zip(names, answers):
-        assert a.rcode() == dns.rcode.NOERROR
-        assert rdata_set(answer_rrset(a, n, "A")) == {"192.0.2.1"}, n
-    assert s.connections == 1
+    check_replies_in_another_order(start(holdfast_factory, doh_upstream(s.server), pki.ca), s, TIMEOUT)
 
 
 def test_reply_to_another_question_is_not_used(holdfast_factory, pki, scripted_doh):

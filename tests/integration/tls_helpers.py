@@ -4,6 +4,7 @@ with the openssl CLI (a CA, another CA nobody trusts, and a server certificate
 from the first for NAME and the server's address), and a TCP relay that counts
 and cuts connections."""
 
+import concurrent.futures
 import os
 import socket
 import ssl
@@ -75,6 +76,17 @@ class Pki:
         self.other_pin = spki_pin(self.other_ca)
 
 
+def listening(addr, backlog):
+    """A TCP socket listening on addr (an ephemeral port), accept() waking every 0.2 s so a
+    thread can notice it should stop; and its (address, port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((addr, 0))
+    sock.listen(backlog)
+    sock.settimeout(0.2)
+    return sock, (addr, sock.getsockname()[1])
+
+
 class Relay:
     """A TCP relay (bytes only: TLS stays end to end) that counts connections
     and can cut every open one, as a server closing them would."""
@@ -85,12 +97,7 @@ class Relay:
         self._live = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((addr, 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.server = (addr, self.sock.getsockname()[1])
+        self.sock, self.server = listening(addr, 64)
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -207,12 +214,7 @@ class ScriptedTls:
         self.ctx.load_cert_chain(pki.cert, pki.key)
 
     def listen(self, addr):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((addr, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.server = (addr, self.sock.getsockname()[1])
+        self.sock, self.server = listening(addr, 16)
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -250,3 +252,15 @@ def scripted_servers(cls, pki):
     yield make
     for s in made:
         s.close()
+
+
+def check_replies_in_another_order(hf, server, timeout):
+    """Eight questions at once to a server answering each pair last first (behaviour
+    "reverse"): every answer reaches its own question, over one connection."""
+    names = [f"r{i}.example.test." for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+        answers = list(pool.map(lambda n: hf.ask(n, "A", timeout=timeout), names))
+    for n, a in zip(names, answers):
+        assert a.rcode() == dns.rcode.NOERROR
+        assert rdata_set(answer_rrset(a, n, "A")) == {"192.0.2.1"}, n
+    assert server.connections == 1

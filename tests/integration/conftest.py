@@ -212,6 +212,34 @@ def _wait_answers(server, qname, deadline_s, proc=None, what="server"):
     raise RuntimeError(f"{what} at {server} did not answer within {deadline_s}s ({last!r})")
 
 
+def stop_process(proc):
+    """A server a test started: SIGTERM, and SIGKILL if it has not gone within 5 s."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def control_stats(argv, convert):
+    """The key=value lines a control tool prints (nsd-control, unbound-control stats)."""
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:1] + argv[-1:])} failed: {out.stdout}{out.stderr}")
+    stats = {}
+    for line in out.stdout.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            try:
+                stats[key] = convert(value)
+            except ValueError:
+                pass
+    return stats
+
+
 class Nsd:
     """One NSD process in the foreground with a private config and zones."""
 
@@ -273,31 +301,13 @@ server:
         return self
 
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        stop_process(self.proc)
 
     def stats(self):
         """NSD's counters so far (nsd-control stats_noreset), e.g. num.udp, num.tls."""
-        out = subprocess.run(["nsd-control", "-c", self.conf, "stats_noreset"],
-                             capture_output=True, text=True, timeout=10)
-        if out.returncode != 0:
-            raise RuntimeError(f"nsd-control stats_noreset failed: {out.stdout}{out.stderr}")
-        stats = {}
-        for line in out.stdout.splitlines():
-            key, sep, value = line.partition("=")
-            if sep:
-                try:
-                    stats[key] = int(value)
-                except ValueError:
-                    pass
+        stats = control_stats(["nsd-control", "-c", self.conf, "stats_noreset"], int)
         if "num.queries" not in stats:
-            raise RuntimeError(f"no num.queries in nsd-control output:\n{out.stdout}")
+            raise RuntimeError(f"no num.queries in nsd-control output: {stats}")
         return stats
 
     def queries(self):

@@ -35,7 +35,7 @@ import h2.settings
 import pytest
 
 import zones
-from conftest import answer_rrset, free_port, next_ip, rdata_set
+from conftest import answer_rrset, control_stats, free_port, next_ip, rdata_set, stop_process
 from tls_helpers import (NAME, WWW, Pki, Relay, ScriptedTls, assert_www,  # noqa: F401
                          check_replies_in_another_order, ede_codes, example_reply as _reply,
                          relay, scripted_servers, start)
@@ -117,29 +117,10 @@ remote-control:
                 time.sleep(0.05)
 
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        stop_process(self.proc)
 
     def stats(self):
-        out = subprocess.run(["unbound-control", "-c", self.conf, "stats_noreset"],
-                             capture_output=True, text=True, timeout=10)
-        if out.returncode != 0:
-            raise RuntimeError(f"unbound-control stats_noreset failed: {out.stdout}{out.stderr}")
-        stats = {}
-        for line in out.stdout.splitlines():
-            key, sep, value = line.partition("=")
-            if sep:
-                try:
-                    stats[key] = float(value)
-                except ValueError:
-                    pass
-        return stats
+        return control_stats(["unbound-control", "-c", self.conf, "stats_noreset"], float)
 
     def counts(self):
         """Queries so far: all of them, and those that came over HTTPS."""
@@ -382,7 +363,8 @@ def test_concurrent_queries_share_one_connection(holdfast_factory, unbound, pki,
 
 def test_replies_in_another_order_reach_their_queries(holdfast_factory, pki, scripted_doh):
     s = scripted_doh("reverse")
-    check_replies_in_another_order(start(holdfast_factory, doh_upstream(s.server), pki.ca), s, TIMEOUT)
+    hf = start(holdfast_factory, doh_upstream(s.server), pki.ca)
+    check_replies_in_another_order(hf, s, TIMEOUT)
 
 
 def test_reply_to_another_question_is_not_used(holdfast_factory, pki, scripted_doh):

@@ -299,7 +299,8 @@ def test_query_left_unanswered_by_a_closing_server_is_sent_again(holdfast_factor
 
 def test_replies_in_another_order_reach_their_queries(holdfast_factory, pki, scripted_dot):
     s = scripted_dot("reverse")
-    check_replies_in_another_order(start(holdfast_factory, tls_upstream(s.server), pki.ca), s, TIMEOUT)
+    hf = start(holdfast_factory, tls_upstream(s.server), pki.ca)
+    check_replies_in_another_order(hf, s, TIMEOUT)
 
 
 def test_reply_with_an_unknown_id_is_dropped(holdfast_factory, pki, scripted_dot):

@@ -486,6 +486,9 @@ static void test_range_errors(void **state)
 	            "t.yaml:2: resolver.edns-buffer-size: \"5000\" is out of range (512..4096)");
 	check_error("resolver:\n  edns-buffer-size: 511\n",
 	            "t.yaml:2: resolver.edns-buffer-size: \"511\" is out of range (512..4096)");
+	/* Past what a fan-in candidate's sets hold, the rule could never fire: refused. */
+	check_error("guard:\n  fan-in-zones: 49\n",
+	            "t.yaml:2: guard.fan-in-zones: \"49\" is out of range (1..48)");
 	check_error("resolver:\n  edns-buffer-size: 99999999999999999999999999\n",
 	            "t.yaml:2: resolver.edns-buffer-size: \"99999999999999999999999999\" is out of "
 	            "range (512..4096)");

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +27,6 @@ struct hf_events {
 	FILE *f;
 	uint64_t size;
 	char prev[HASH_HEX]; /* hex SHA-256 of the last line written */
-	_Atomic uint64_t written;
 	char *line;
 	struct hf_hub *hub;
 };
@@ -167,7 +165,6 @@ static void append_line(struct hf_events *e, size_t n)
 		}
 	}
 	hash_hex(e->line, n, e->prev);
-	atomic_fetch_add(&e->written, 1);
 }
 
 /* The names of the rules in bits, for the hub's counts. */
@@ -212,9 +209,4 @@ void hf_events_incident(struct hf_events *e, uint64_t id, const char *rule,
 			append_line(e, (size_t)n);
 	}
 	pthread_mutex_unlock(&e->lock);
-}
-
-uint64_t hf_events_count(const struct hf_events *e)
-{
-	return e != NULL ? atomic_load(&((struct hf_events *)e)->written) : 0;
 }

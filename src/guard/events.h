@@ -40,5 +40,3 @@ void hf_events_write(struct hf_events *e, const struct hf_evidence *ev);
 void hf_events_incident(struct hf_events *e, uint64_t id, const char *rule,
                         enum hf_incident_change change, const char *json, size_t len);
 
-/* Events written so far. */
-uint64_t hf_events_count(const struct hf_events *e);

@@ -1333,8 +1333,8 @@ static void on_incident(void *arg, uint64_t id, const char *rule, enum hf_incide
 static void on_rollback(void *arg, const uint8_t *name)
 {
 	struct hf_server *s = arg;
-	hf_cache_flush(s->cache, name);
-	hf_pcache_flush(s->pcache, name);
+	hf_cache_flush_name(s->cache, name); /* the name's records, not the zone below it */
+	hf_pcache_flush_name(s->pcache, name);
 }
 
 static unsigned worker_count(const struct hf_config *cfg)
